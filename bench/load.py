@@ -1,0 +1,188 @@
+"""Concurrent writers: N processes log forecasts through the services at once.
+
+Prints throughput and p50/p95/p99 write latency, then checks that every forecast a writer was
+told is saved is in the database exactly once. Usage:
+
+    .venv/bin/python bench/load.py [--writers 20] [--seconds 10] [--database-url URL]
+
+Without --database-url it uses a temporary SQLite file (WAL); pass a PostgreSQL URL to load
+PostgreSQL (a fresh schema is created and dropped).
+"""
+
+import argparse
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+QUESTION_ID = "load-test"
+
+
+def prepare(url: str, writers: int) -> None:
+    from tracker.db import Database
+    from tracker.migrate import upgrade_to_head
+    from tracker.schemas import Actor, QuestionCreate, UserCreate
+    from tracker.services import questions, users
+
+    db = Database(url)
+    upgrade_to_head(db)
+    questions.create_question(
+        db,
+        Actor.system(),
+        QuestionCreate(
+            id=QUESTION_ID,
+            title="Load test question",
+            type="multiple_choice",
+            options=["A", "B", "C"],
+            open_time="2026-01-01T00:00:00Z",
+            close_time="2099-01-01T00:00:00Z",
+        ),
+    )
+    for i in range(writers):
+        users.create_user(db, Actor.system(), UserCreate(name=f"writer{i}", role="forecaster"))
+    db.dispose()
+
+
+def writer(
+    url: str,
+    index: int,
+    start_at: float,
+    seconds: float,
+    count: int | None,
+    out: mp.Queue,
+    rate: float | None = None,
+) -> None:
+    """Connect and look the user up first, wait for the common start, then write."""
+    from tracker.db import Database
+    from tracker.schemas import ForecastCreate
+    from tracker.services import forecasts, users
+
+    db = Database(url)
+    actor = users.actor_for(users.get_user(db, f"writer{index}"))
+    latencies, saved, errors = [], [], []
+    time.sleep(max(0.0, start_at - time.time()))
+    deadline = start_at + seconds
+    n = 0
+    while (count is None and time.time() < deadline) or (count is not None and n < count):
+        a = ((index * 7 + n) % 9 + 1) / 20
+        data = ForecastCreate(
+            question_id=QUESTION_ID,
+            rationale=f"w{index}-{n}",
+            probabilities={"A": a, "B": 0.5 - a / 2, "C": 0.5 - a / 2},
+        )
+        start = time.perf_counter()
+        try:
+            result = forecasts.log_forecast(db, actor, data)
+            saved.append(result.id)
+        except Exception as exc:  # counted and reported, never silently dropped
+            errors.append(repr(exc))
+        latencies.append(time.perf_counter() - start)
+        n += 1
+        if rate:  # open loop: a person submits now and then, not as fast as the server allows
+            time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - start)))
+    db.dispose()
+    out.put((index, latencies, saved, errors))
+
+
+def run_load(
+    url: str,
+    writers: int = 20,
+    seconds: float = 10.0,
+    count: int | None = None,
+    rate: float | None = None,
+) -> dict:
+    """Run the writers; return figures and the integrity check (missing/duplicated forecasts)."""
+    prepare(url, writers)
+    ctx = mp.get_context("spawn")
+    queue: mp.Queue = ctx.Queue()
+    start_at = time.time() + 3.0 + writers  # every process connects before the clock starts
+    procs = [
+        ctx.Process(target=writer, args=(url, i, start_at, seconds, count, queue, rate))
+        for i in range(writers)
+    ]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join()
+    latencies = sorted(x for _, lat, _, _ in results for x in lat)
+    saved = [fid for _, _, ids, _ in results for fid in ids]
+    errors = [e for _, _, _, errs in results for e in errs]
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT id, rationale FROM forecast")).all()
+    engine.dispose()
+    stored_ids = [row[0] for row in stored]
+    elapsed = seconds if count is None else max(sum(lat) for _, lat, _, _ in results)
+    return {
+        "writers": writers,
+        "forecasts": len(saved),
+        "errors": errors,
+        "throughput_per_s": len(saved) / elapsed if elapsed else 0.0,
+        "p50_ms": _pct(latencies, 50),
+        "p95_ms": _pct(latencies, 95),
+        "p99_ms": _pct(latencies, 99),
+        "missing": sorted(set(saved) - set(stored_ids)),
+        "duplicated_rationales": len(stored) - len({row[1] for row in stored}),
+        "stored": len(stored_ids),
+    }
+
+
+def _pct(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0] * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--writers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="forecasts per second per writer (default: as fast as possible)",
+    )
+    args = parser.parse_args()
+    schema = None
+    if args.database_url and args.database_url.startswith("postgresql"):
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.support import drop_postgres_schema, fresh_postgres_schema
+
+        schema, url = fresh_postgres_schema(args.database_url)
+    else:
+        url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'load.db'}"
+    try:
+        figures = run_load(url, args.writers, args.seconds, rate=args.rate)
+    finally:
+        if schema:
+            drop_postgres_schema(args.database_url, schema)
+    backend = "PostgreSQL" if schema else "SQLite (WAL)"
+    print(
+        f"{backend}: {figures['writers']} writers, {figures['forecasts']} forecasts in "
+        f"{args.seconds:.0f} s, {figures['throughput_per_s']:.0f} writes/s"
+    )
+    print(
+        f"write latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+        f"p99 {figures['p99_ms']:.1f} ms (goal p95 < 50 ms)"
+    )
+    print(
+        f"integrity: {figures['stored']} stored, {len(figures['missing'])} missing, "
+        f"{figures['duplicated_rationales']} duplicated, {len(figures['errors'])} errors"
+    )
+    for error in figures["errors"][:5]:
+        print("  error:", error)
+
+
+if __name__ == "__main__":
+    main()

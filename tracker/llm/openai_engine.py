@@ -1,0 +1,269 @@
+"""The openai engine: any OpenAI-compatible server through the `openai` client.
+
+Structured output first (`chat.completions.parse` with a pydantic schema); if the server ignores
+or rejects the schema, one retry in JSON mode validated here. Timeouts and retries with backoff
+on 429/5xx are the client's (`llm_timeout_s`, `llm_max_retries`). Whatever fails, `summarize`
+never raises: it returns the offline digest with `fallback_reason` saying what went wrong.
+Nothing the model says is trusted: quotes are re-verified, ids and options checked, text clipped.
+"""
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import openai
+from openai import OpenAI
+from pydantic import BaseModel, ValidationError
+
+from tracker.llm.cache import cache_key
+from tracker.llm.drafting import DraftingFailed, drafts_from_wire
+from tracker.llm.guard import UNSAFE_CHARS, suspicious_ids
+from tracker.llm.offline import OfflineEngine
+from tracker.llm.prompts import (
+    draft_messages,
+    draft_prompt,
+    select_evidence,
+    summary_messages,
+    summary_prompt,
+)
+from tracker.llm.schema import (
+    EvidenceSummary,
+    KeyPoint,
+    QuestionDraft,
+    SummaryRequest,
+    SummaryResult,
+)
+from tracker.llm.settings import LLMSettings
+from tracker.llm.verify import verify_summary
+from tracker.llm.wire import WireDrafts, WireSummary
+
+log = logging.getLogger(__name__)
+W = TypeVar("W", bound=BaseModel)
+MAX_POINTS = 12
+MAX_CAVEATS = 10
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+class LLMFailure(Exception):
+    """A call that produced nothing usable; the message is for people (it ends up in the UI)."""
+
+
+@dataclass
+class Usage:
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    def add(self, usage: Any) -> None:
+        if usage is not None:
+            self.tokens_in += getattr(usage, "prompt_tokens", 0) or 0
+            self.tokens_out += getattr(usage, "completion_tokens", 0) or 0
+
+    def add_body(self, response: Any) -> None:
+        """Usage from a raw HTTP response, before (and whether or not) its answer parses."""
+        try:
+            usage = response.json().get("usage") or {}
+            self.tokens_in += int(usage.get("prompt_tokens") or 0)
+            self.tokens_out += int(usage.get("completion_tokens") or 0)
+        except (ValueError, TypeError, AttributeError):
+            pass
+
+
+def _clean(text: str, limit: int) -> str:
+    """Model prose as plain text: no control or bidi-override characters, bounded length."""
+    text = UNSAFE_CHARS.sub("", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class OpenAIEngine:
+    """Summaries from a language model, with the offline engine as the safety net."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        *,
+        fallback: OfflineEngine | None = None,
+        client: OpenAI | None = None,
+        prompts_dir: Path | None = None,
+    ) -> None:
+        self.model = settings.llm_model
+        self.timeout_s = settings.llm_timeout_s
+        self.max_retries = settings.llm_max_retries
+        self.server = urlsplit(settings.openai_base_url or "https://api.openai.com").netloc
+        self.server = self.server.rsplit("@", 1)[-1]  # never show credentials from a URL
+        self.client = client or OpenAI(
+            api_key=settings.openai_api_key or "not-needed",
+            base_url=settings.openai_base_url or None,
+            timeout=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+        )
+        self.fallback = fallback or OfflineEngine()
+        self.summary_prompt = summary_prompt(prompts_dir)
+        self.draft_prompt = draft_prompt(prompts_dir)
+        self.prompt_version = self.summary_prompt.version
+
+    # --- summaries ---------------------------------------------------------------------------
+
+    def summarize(self, request: SummaryRequest) -> SummaryResult:
+        started = time.perf_counter()
+        key = cache_key(request, self.name, self.model, self.prompt_version)
+        if not request.evidence:  # nothing to read: no reason to pay for a call
+            return self.fallback.summarize(request).model_copy(update={"cache_key": key})
+        usage = Usage()
+        try:
+            messages, _ = summary_messages(self.summary_prompt, request)
+            wire = self._structured(messages, WireSummary, usage)
+            summary = finish_summary(wire, request)
+            return SummaryResult(
+                summary=summary,
+                engine="openai",
+                model=self.model,
+                prompt_version=self.prompt_version,
+                tokens_in=usage.tokens_in,
+                tokens_out=usage.tokens_out,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                cache_key=key,
+            )
+        except LLMFailure as exc:
+            reason = str(exc)
+        except Exception as exc:  # a bug here must not lose the request either
+            log.exception("openai engine failed unexpectedly")
+            reason = f"unexpected error in the openai engine ({type(exc).__name__})"
+        log.warning("summary for %s fell back to offline: %s", request.question.id, reason)
+        result = self.fallback.summarize(request)
+        return result.model_copy(
+            update={
+                "fallback_reason": f"{reason}. Showing the offline extractive digest instead.",
+                "tokens_in": usage.tokens_in,
+                "tokens_out": usage.tokens_out,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+            }
+        )
+
+    # --- drafting ----------------------------------------------------------------------------
+
+    def draft_questions(self, article_text: str, title: str | None = None) -> list[QuestionDraft]:
+        """Validated proposals (invalid ones dropped); raises DraftingFailed with the reason."""
+        messages, _ = draft_messages(self.draft_prompt, article_text, title, datetime.now(UTC))
+        try:
+            wire = self._structured(messages, WireDrafts, Usage())
+        except LLMFailure as exc:
+            raise DraftingFailed(f"Could not draft questions: {exc}.") from None
+        drafts = drafts_from_wire(wire)
+        if not drafts:
+            raise DraftingFailed("The model proposed no usable question for this article.")
+        return drafts
+
+    # --- one structured call -----------------------------------------------------------------
+
+    def _structured(self, messages: list[dict[str, str]], wire: type[W], usage: Usage) -> W:
+        """Schema-constrained call, then at most one JSON-mode retry; LLMFailure otherwise."""
+        try:
+            raw = self.client.chat.completions.with_raw_response.parse(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                response_format=wire,
+            )
+            usage.add_body(raw.http_response)  # counted even if the answer is then rejected
+            message = raw.parse().choices[0].message
+            if message.parsed is not None:
+                return message.parsed
+            problem = "the model refused" if message.refusal else "the model gave an empty answer"
+        except ValidationError:
+            problem = "the answer did not match the schema"
+        except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
+            problem = f"the answer was cut off ({type(exc).__name__})"
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+            problem = f"the server rejected the schema request (HTTP {exc.status_code})"
+        except openai.APIError as exc:
+            raise LLMFailure(self._describe(exc)) from exc
+        log.info("structured output failed (%s); retrying once in JSON mode", problem)
+        try:
+            completion = self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                response_format={"type": "json_object"},
+            )
+        except openai.APIError as exc:
+            raise LLMFailure(self._describe(exc)) from exc
+        usage.add(completion.usage)
+        content = completion.choices[0].message.content if completion.choices else None
+        found = _JSON_OBJECT.search(content or "")
+        try:
+            return wire.model_validate_json(found.group() if found else (content or ""))
+        except ValidationError:
+            raise LLMFailure(
+                f"the model's answer did not match the expected format, twice ({problem}; "
+                "then invalid JSON-mode output)"
+            ) from None
+
+    def _describe(self, exc: openai.APIError) -> str:
+        where = f"the LLM server ({self.server}, model {self.model})"
+        retries = f"after {self.max_retries} retr{'y' if self.max_retries == 1 else 'ies'}"
+        if isinstance(exc, openai.APITimeoutError):
+            return f"{where} did not answer within {self.timeout_s:g} s ({retries})"
+        if isinstance(exc, openai.APIConnectionError):
+            return f"could not connect to {where} ({retries})"
+        if isinstance(exc, openai.AuthenticationError):
+            return f"{where} rejected the API key (HTTP 401): check OPENAI_API_KEY"
+        if isinstance(exc, openai.NotFoundError):
+            return f"{where} answered 404: check LLM_MODEL and OPENAI_BASE_URL"
+        if isinstance(exc, openai.RateLimitError):
+            return f"{where} kept rate-limiting requests (HTTP 429, {retries})"
+        if isinstance(exc, openai.APIStatusError):
+            if exc.status_code >= 500:
+                return f"{where} failed with HTTP {exc.status_code} ({retries})"
+            return (
+                f"{where} refused the request (HTTP {exc.status_code}): {_clean(exc.message, 200)}"
+            )
+        return f"{where} failed: {_clean(str(exc), 200)}"
+
+
+def finish_summary(wire: WireSummary, request: SummaryRequest) -> EvidenceSummary:
+    """Turn a model's answer into a trusted summary: clip, check ids and options, re-verify."""
+    options = {o.strip().casefold(): o for o in request.question.options}
+    multi = request.question.type != "binary"
+    points = [
+        KeyPoint(
+            claim=_clean(p.claim, 600),
+            direction=p.direction,
+            option=options.get((p.option or "").strip().casefold()) if multi else None,
+            strength=p.strength,
+            evidence_id=p.evidence_id,
+            quote=_clean(p.quote, 1000),
+        )
+        for p in wire.key_points[:MAX_POINTS]
+    ]
+    caveats = [_clean(c, 500) for c in wire.caveats if c.strip()][:MAX_CAVEATS]
+    flagged = suspicious_ids((d.id, d.title + "\n" + d.text) for d in request.evidence)
+    if flagged and not wire.injection_suspected:
+        ids = ", ".join(f"#{i}" for i in flagged)
+        caveats.append(f"Item(s) {ids} contain text addressed to an AI model; treat with care.")
+    _, left_out = select_evidence(request)
+    if left_out:
+        caveats.append(f"{len(left_out)} older item(s) did not fit in the model's input.")
+    summary = verify_summary(
+        EvidenceSummary(
+            headline=_clean(wire.headline, 300) or "(no headline)",
+            status_quo=_clean(wire.status_quo, 1500),
+            whats_new=_clean(wire.whats_new, 3000),
+            key_points=points,
+            overall_direction=wire.overall_direction,
+            caveats=caveats,
+            injection_suspected=wire.injection_suspected or bool(flagged),
+        ),
+        request.evidence,
+    )
+    unverified = sum(not p.verified for p in summary.key_points)
+    if unverified:
+        summary.caveats.append(
+            f"{unverified} key point(s) could not be matched to their source's text "
+            "and are shown as unverified."
+        )
+    return summary

@@ -1,0 +1,277 @@
+"""Data models the services take and return (never ORM rows), with edge-independent validation."""
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from tracker.text import check_text
+
+Role = Literal["admin", "forecaster", "viewer"]
+QuestionType = Literal["binary", "multiple_choice", "ordered"]
+SessionPhase = Literal["blind", "reveal", "update", "closed"]
+BINARY_OPTIONS = ["Yes", "No"]
+ANNULLED = "annulled"
+MAX_OPTIONS = 50
+
+_QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
+Probability = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _line(max_length: int, required: bool = False):  # type: ignore[no-untyped-def]
+    return AfterValidator(lambda v: check_text(v, max_length=max_length, required=required))
+
+
+def _block(max_length: int):  # type: ignore[no-untyped-def]
+    return AfterValidator(lambda v: check_text(v, max_length=max_length, multiline=True))
+
+
+Title = Annotated[str, _line(500, required=True)]
+Label = Annotated[str, _line(200, required=True)]
+ShortText = Annotated[str, _line(300)]
+LongText = Annotated[str, _block(20_000)]
+Rationale = Annotated[str, _block(10_000)]
+Tag = Annotated[str, _line(50, required=True)]
+
+
+class Actor(BaseModel):
+    """Who is acting: the services check permissions against this, never the UI."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int | None
+    name: str
+    role: Role
+
+    @classmethod
+    def system(cls) -> "Actor":
+        """The server operator at the command line: acts as an admin, audited as 'system'."""
+        return cls(user_id=None, name="system", role="admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class UserCreate(BaseModel):
+    name: str
+    display_name: Annotated[str, _line(128)] = ""
+    role: Role = "forecaster"
+    password: SecretStr | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _USER_NAME.match(value):
+            raise ValueError(
+                "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            )
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_password_strength(value.get_secret_value())
+        return value
+
+
+def check_password_strength(password: str) -> str:
+    if len(password) < 8:
+        raise ValueError("password must be at least 8 characters")
+    if len(password) > 1024:
+        raise ValueError("password is too long")
+    return password
+
+
+class UserRead(BaseModel):
+    id: int
+    name: str
+    display_name: str
+    role: Role
+    is_active: bool
+    has_password: bool
+    created_at: datetime
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+
+class Source(BaseModel):
+    """Where a question or note comes from; URLs are http(s) only because the UI links them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    outlet: ShortText = ""
+    author: ShortText = ""
+    date: ShortText = ""
+    url: str | None = None
+    seed_file: ShortText | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^https?://[^\s]+$", value):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+
+def check_options(kind: str, options: list[str] | None) -> list[str]:
+    if kind == "binary":
+        if options not in (None, BINARY_OPTIONS):
+            raise ValueError("binary questions have exactly the options ['Yes', 'No']")
+        return list(BINARY_OPTIONS)
+    if not options or len(options) < 2:
+        raise ValueError(f"{kind} questions need at least 2 options")
+    if len(options) > MAX_OPTIONS:
+        raise ValueError(f"at most {MAX_OPTIONS} options")
+    if len({o.casefold() for o in options}) != len(options):
+        raise ValueError("option labels must be unique")
+    if any(o.casefold() == ANNULLED for o in options):
+        raise ValueError(f"'{ANNULLED}' is reserved and cannot be an option")
+    return options
+
+
+class QuestionCreate(BaseModel):
+    id: str
+    title: Title
+    type: QuestionType
+    options: list[Label] | None = None
+    description: LongText = ""
+    resolution_criteria: LongText = ""
+    open_time: UtcDatetime
+    close_time: UtcDatetime
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    sources: list[Source] = Field(default_factory=list, max_length=20)
+    hide_until_forecast: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _QUESTION_ID.match(value):
+            raise ValueError(
+                "must be 1-100 lower-case letters, digits, '.', '_' or '-' (e.g. 'us-strike-2027')"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "QuestionCreate":
+        self.options = check_options(self.type, self.options)
+        if self.close_time <= self.open_time:
+            raise ValueError("close_time must be after open_time")
+        return self
+
+
+class QuestionEdit(BaseModel):
+    """Fields an admin may change; None means leave as is. Wording changes make a new revision."""
+
+    title: Title | None = None
+    description: LongText | None = None
+    resolution_criteria: LongText | None = None
+    options: list[Label] | None = None
+    close_time: UtcDatetime | None = None
+    tags: list[Tag] | None = None
+    sources: list[Source] | None = None
+    hide_until_forecast: bool | None = None
+
+
+class QuestionRead(BaseModel):
+    id: str
+    title: str
+    type: QuestionType
+    options: list[str]
+    description: str
+    resolution_criteria: str
+    open_time: datetime
+    close_time: datetime
+    status: Literal["open", "resolved", "annulled"]
+    state: Literal["upcoming", "open", "closed", "resolved", "annulled"]
+    resolution: str | None
+    resolved_time: datetime | None
+    resolution_note: str
+    resolution_source: str
+    tags: list[str]
+    sources: list[Source]
+    hide_until_forecast: bool
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class QuestionRevisionRead(BaseModel):
+    revision: int
+    title: str
+    description: str
+    resolution_criteria: str
+    edited_by: str | None
+    edited_at: datetime
+
+
+class Resolution(BaseModel):
+    """Resolve to one option, or annul (excluded from every score)."""
+
+    option: str | None = None
+    annul: bool = False
+    resolved_time: UtcDatetime | None = None
+    note: LongText = ""
+    source: ShortText = ""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "Resolution":
+        if self.annul == (self.option is not None):
+            raise ValueError("give either an option or annul, not both or neither")
+        return self
+
+
+class ForecastCreate(BaseModel):
+    question_id: str
+    probabilities: dict[str, Probability]
+    rationale: Rationale = ""
+    session_id: int | None = None
+    summary_id: int | None = None
+
+
+class ForecastRead(BaseModel):
+    id: int
+    question_id: str
+    user_id: int
+    user: str
+    created_at: datetime
+    probabilities: dict[str, float]
+    rationale: str
+    question_revision: int
+    origin: str
+    session_id: int | None
+    session_phase: str | None
+    summary_id: int | None
+    hidden: bool
+
+
+class AuditRead(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict | None
+    after: dict | None

@@ -1,0 +1,40 @@
+"""Load the seed questions (and, when present, evidence notes) drawn from the Muscat-talks articles.
+
+Idempotent: questions whose id already exists are left alone, even if an admin has since edited
+them, so the run command can seed on every start.
+"""
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from tracker.config import SEED_DIR
+from tracker.db import Database
+from tracker.interchange import import_document
+from tracker.schemas import Actor
+from tracker.services.questions import list_questions
+
+
+class SeedSummary(BaseModel):
+    questions_added: int = 0
+    questions_present: int = 0
+    evidence_added: int = 0
+
+
+def seed(db: Database, seed_dir: Path = SEED_DIR) -> SeedSummary:
+    document = json.loads((seed_dir / "questions.json").read_text(encoding="utf-8"))
+    present = {q.id for q in list_questions(db)}
+    fresh = [q for q in document["questions"] if q["id"] not in present]
+    summary = SeedSummary(questions_present=len(document["questions"]) - len(fresh))
+    if fresh:
+        result = import_document(
+            db, Actor.system(), {"format": document["format"], "questions": fresh, "forecasts": []}
+        )
+        summary.questions_added = result.questions_added
+    evidence_file = seed_dir / "evidence.json"
+    if evidence_file.exists():
+        from tracker.services.evidence import seed_notes
+
+        summary.evidence_added = seed_notes(db, json.loads(evidence_file.read_text("utf-8")))
+    return summary

@@ -1,0 +1,1 @@
+"""The only write path: every change is validated, permission-checked and audited here."""

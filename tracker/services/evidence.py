@@ -1,0 +1,555 @@
+"""Evidence: store articles, notes and feed entries once, link them to the questions they bear on.
+
+Text is cleaned once at ingest (invisible and bidi characters removed, length capped); an exact
+copy (same normalised hash) is not stored twice, a near copy is stored and marked. Matching runs
+BM25 over the open questions; a manual unlink is remembered so re-matching never undoes it.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import PurePath
+
+import numpy as np
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tracker.config import get_settings
+from tracker.db import Database
+from tracker.errors import InvalidInput, NotFound
+from tracker.evidence.dedup import NearDuplicateIndex
+from tracker.models import EvidenceItem, Feed, Question, QuestionEvidence, User
+from tracker.schemas import Actor
+from tracker.services import audit
+from tracker.services.permissions import require_contributor
+from tracker.services.questions import get_row, question_state
+from tracker.text import check_text
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class EvidenceRead(BaseModel):
+    id: int
+    title: str
+    outlet: str
+    url: str | None
+    published_at: datetime | None
+    added_at: datetime
+    added_by: str | None
+    kind: str
+    content_hash: str
+    near_duplicate_of: int | None
+    text: str
+
+
+class LinkRead(BaseModel):
+    question_id: str
+    evidence_id: int
+    title: str
+    outlet: str
+    url: str | None
+    published_at: datetime | None
+    added_at: datetime
+    score: float
+    method: str
+    state: str
+
+
+class IngestResult(BaseModel):
+    item: EvidenceRead
+    duplicate: bool
+    links: list[LinkRead]
+
+
+class FeedRead(BaseModel):
+    id: int
+    url: str
+    title: str
+    added_at: datetime
+    last_polled_at: datetime | None
+    last_error: str
+
+
+class PollSummary(BaseModel):
+    feeds: int = 0
+    entries_added: int = 0
+    duplicates: int = 0
+    errors: list[str] = []
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _read(item: EvidenceItem, added_by: str | None) -> EvidenceRead:
+    return EvidenceRead.model_validate(item.model_dump() | {"added_by": added_by})
+
+
+def _link_read(link: QuestionEvidence, item: EvidenceItem) -> LinkRead:
+    return LinkRead(
+        question_id=link.question_id,
+        evidence_id=link.evidence_id,
+        title=item.title,
+        outlet=item.outlet,
+        url=item.url,
+        published_at=item.published_at,
+        added_at=item.added_at,
+        score=link.score,
+        method=link.method,
+        state=link.state,
+    )
+
+
+def get_evidence(db: Database, evidence_id: int) -> EvidenceRead:
+    with db.read() as session:
+        item = session.get(EvidenceItem, evidence_id)
+        if item is None:
+            raise NotFound(f"no evidence item with id {evidence_id}")
+        user = session.get(User, item.added_by) if item.added_by else None
+        return _read(item, user.name if user else None)
+
+
+def list_evidence(db: Database, limit: int = 200) -> list[EvidenceRead]:
+    query = (
+        select(EvidenceItem, User.name)
+        .join(User, col(EvidenceItem.added_by) == User.id, isouter=True)
+        .order_by(col(EvidenceItem.added_at).desc(), col(EvidenceItem.id).desc())
+        .limit(limit)
+    )
+    with db.read() as session:
+        return [_read(item, name) for item, name in session.exec(query)]
+
+
+def linked_evidence(
+    db: Database, question_id: str, *, include_unlinked: bool = False
+) -> list[LinkRead]:
+    """Evidence linked to a question, newest first."""
+    query = (
+        select(QuestionEvidence, EvidenceItem)
+        .join(EvidenceItem, col(QuestionEvidence.evidence_id) == EvidenceItem.id)
+        .where(QuestionEvidence.question_id == question_id)
+        .order_by(col(EvidenceItem.added_at).desc(), col(EvidenceItem.id).desc())
+    )
+    if not include_unlinked:
+        query = query.where(QuestionEvidence.state == "linked")
+    with db.read() as session:
+        return [_link_read(link, item) for link, item in session.exec(query)]
+
+
+def links_for_evidence(db: Database, evidence_id: int) -> list[LinkRead]:
+    query = (
+        select(QuestionEvidence, EvidenceItem)
+        .join(EvidenceItem, col(QuestionEvidence.evidence_id) == EvidenceItem.id)
+        .where(QuestionEvidence.evidence_id == evidence_id)
+        .order_by(col(QuestionEvidence.score).desc())
+    )
+    with db.read() as session:
+        return [_link_read(link, item) for link, item in session.exec(query)]
+
+
+def evidence_texts(db: Database, evidence_ids: Sequence[int]) -> list[EvidenceItem]:
+    """Rows for the summariser (detached copies, safe to use after the session closes)."""
+    if not evidence_ids:
+        return []
+    with db.read() as session:
+        query = select(EvidenceItem).where(col(EvidenceItem.id).in_(list(evidence_ids)))
+        return list(session.exec(query))
+
+
+def latest_evidence_time(db: Database) -> dict[str, datetime]:
+    """When each question last got linked evidence (for 'new evidence' badges)."""
+    query = (
+        select(QuestionEvidence.question_id, func.max(EvidenceItem.added_at))
+        .join(EvidenceItem, col(QuestionEvidence.evidence_id) == EvidenceItem.id)
+        .where(QuestionEvidence.state == "linked")
+        .group_by(QuestionEvidence.question_id)
+    )
+    with db.read() as session:
+        return {qid: at for qid, at in session.exec(query)}
+
+
+# ------------------------------------------------------------------ ingest
+
+
+def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[str, str, str]:
+    from tracker.evidence.text import clean_text
+
+    body = clean_text(text, max_chars=get_settings().evidence_max_chars)
+    if not body.strip():
+        raise InvalidInput("the evidence text is empty")
+    first_line = body.strip().splitlines()[0]
+    title = (title or "").strip() or first_line[:200]
+    try:
+        title = check_text(clean_text(title, max_chars=500), max_length=500, required=True)
+        outlet = check_text(clean_text(outlet or "", max_chars=300), max_length=300)
+    except ValueError as exc:
+        raise InvalidInput(f"title/outlet {exc}") from None
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise InvalidInput("the URL must start with http:// or https://")
+    return title, body, outlet
+
+
+def _store(
+    session: Session,
+    actor: Actor,
+    *,
+    title: str | None,
+    text: str,
+    outlet: str = "",
+    url: str | None = None,
+    published_at: datetime | None = None,
+    kind: str,
+    now: datetime,
+    external_id: str | None = None,
+    feed_id: int | None = None,
+) -> tuple[EvidenceItem, bool]:
+    from tracker.evidence.text import content_hash
+
+    title, body, outlet = _clean(title, text, outlet, url)
+    digest = content_hash(body)
+    existing = session.exec(select(EvidenceItem).where(EvidenceItem.content_hash == digest)).first()
+    if existing is not None:
+        return existing, True
+    index = _near_duplicate_index(session)
+    signature = index.signature(body)
+    match = index.query(body, signature=signature) if len(index) else []
+    item = EvidenceItem(
+        title=title,
+        outlet=outlet,
+        url=url,
+        published_at=published_at,
+        added_at=now,
+        added_by=actor.user_id,
+        kind=kind,
+        external_id=external_id,
+        text=body,
+        content_hash=digest,
+        minhash=signature.tobytes(),
+        near_duplicate_of=int(match[0][0]) if match else None,
+        feed_id=feed_id,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "evidence.add",
+        "evidence",
+        item.id,
+        at=now,
+        after={"title": title, "kind": kind, "near_duplicate_of": item.near_duplicate_of},
+    )
+    return item, False
+
+
+def _near_duplicate_index(session: Session) -> NearDuplicateIndex:
+    index = NearDuplicateIndex()
+    rows = session.exec(
+        select(EvidenceItem.id, EvidenceItem.minhash).where(col(EvidenceItem.minhash).is_not(None))
+    )
+    for item_id, blob in rows:
+        index.add(str(item_id), signature=np.frombuffer(blob, dtype=index.signature("").dtype))
+    return index
+
+
+def _match(session: Session, actor: Actor, item: EvidenceItem, now: datetime) -> None:
+    """Link the item to the open questions it bears on, leaving manual decisions alone."""
+    from tracker.evidence.match import QuestionMatcher
+
+    open_questions = [
+        q
+        for q in session.exec(select(Question).where(Question.status == "open"))
+        if question_state(q, now) in ("open", "upcoming")
+    ]
+    if not open_questions:
+        return
+    matcher = QuestionMatcher(
+        [(q.id, f"{q.title}\n{q.description}\n{q.resolution_criteria}") for q in open_questions]
+    )
+    settings = get_settings()
+    ranked = matcher.rank(f"{item.title}\n{item.text}")
+    chosen = select_links(
+        ranked, settings.match_threshold, settings.match_relative, settings.match_max_links
+    )
+    for question_id, score in chosen:
+        if session.get(QuestionEvidence, (question_id, item.id)) is None:
+            session.add(
+                QuestionEvidence(
+                    question_id=question_id,
+                    evidence_id=item.id or 0,
+                    score=float(score),
+                    method="auto",
+                    updated_at=now,
+                )
+            )
+
+
+def select_links(
+    ranked: Sequence[tuple[str, float]], threshold: float, relative: float, max_links: int
+) -> list[tuple[str, float]]:
+    """The questions an item is about: above the absolute threshold, close to its best match
+    (a broad article shares words with every question on the topic), and at most max_links."""
+    if not ranked:
+        return []
+    floor = max(threshold, relative * ranked[0][1])
+    return [(qid, score) for qid, score in ranked if score >= floor][:max_links]
+
+
+def _ingest(db: Database, actor: Actor, **fields) -> IngestResult:  # type: ignore[no-untyped-def]
+    require_contributor(actor)
+    now = db.now()
+    with db.write() as session:
+        item, duplicate = _store(session, actor, now=now, **fields)
+        if not duplicate:
+            _match(session, actor, item, now)
+        item_id = item.id or 0
+    return IngestResult(
+        item=get_evidence(db, item_id), duplicate=duplicate, links=links_for_evidence(db, item_id)
+    )
+
+
+def add_text(
+    db: Database,
+    actor: Actor,
+    *,
+    title: str | None,
+    text: str,
+    outlet: str = "",
+    url: str | None = None,
+    published_at: datetime | None = None,
+) -> IngestResult:
+    """Pasted text (or any text the caller already has)."""
+    return _ingest(
+        db,
+        actor,
+        title=title,
+        text=text,
+        outlet=outlet,
+        url=url,
+        published_at=published_at,
+        kind="text",
+    )
+
+
+def add_file(
+    db: Database,
+    actor: Actor,
+    *,
+    filename: str,
+    data: bytes,
+    title: str | None = None,
+    outlet: str = "",
+    published_at: datetime | None = None,
+) -> IngestResult:
+    """An uploaded .txt, .md or .html file."""
+    from tracker.evidence.extract import text_from_file
+
+    extracted = text_from_file(PurePath(filename).name, data)
+    return _ingest(
+        db,
+        actor,
+        title=title or extracted.title,
+        text=extracted.text,
+        outlet=outlet,
+        published_at=published_at or extracted.published_at,
+        kind="file",
+    )
+
+
+def add_url(
+    db: Database,
+    actor: Actor,
+    url: str,
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    published_at: datetime | None = None,
+    fetcher: Callable | None = None,
+) -> IngestResult:
+    """Fetch a page ourselves (address, size, time and type limits), then extract its text."""
+    require_contributor(actor)
+    extracted = _fetch_page(url, fetcher)
+    return _ingest(
+        db,
+        actor,
+        title=title or extracted.title,
+        text=extracted.text,
+        outlet=outlet if outlet is not None else (extracted.outlet or ""),
+        url=url,
+        published_at=published_at or extracted.published_at,
+        kind="url",
+    )
+
+
+def _fetch_page(url: str, fetcher: Callable | None):  # type: ignore[no-untyped-def]
+    from tracker.evidence.extract import text_from_html, text_from_plain
+    from tracker.evidence.fetch import fetch_url
+
+    settings = get_settings()
+    result = (fetcher or fetch_url)(
+        url,
+        timeout_s=settings.fetch_timeout_s,
+        max_bytes=settings.fetch_max_bytes,
+        allow_private=settings.fetch_allow_private,
+    )
+    if result.content_type in ("text/html", "application/xhtml+xml"):
+        return text_from_html(result.text(), url=result.final_url)
+    return text_from_plain(result.text())
+
+
+# ------------------------------------------------------------------ links
+
+
+def link(db: Database, actor: Actor, question_id: str, evidence_id: int) -> LinkRead:
+    return _set_link(db, actor, question_id, evidence_id, "linked")
+
+
+def unlink(db: Database, actor: Actor, question_id: str, evidence_id: int) -> LinkRead:
+    return _set_link(db, actor, question_id, evidence_id, "unlinked")
+
+
+def _set_link(
+    db: Database, actor: Actor, question_id: str, evidence_id: int, state: str
+) -> LinkRead:
+    require_contributor(actor)
+    now = db.now()
+    with db.write() as session:
+        get_row(session, question_id)
+        item = session.get(EvidenceItem, evidence_id)
+        if item is None:
+            raise NotFound(f"no evidence item with id {evidence_id}")
+        row = session.get(QuestionEvidence, (question_id, evidence_id))
+        before = row.state if row else None
+        if row is None:
+            row = QuestionEvidence(question_id=question_id, evidence_id=evidence_id, updated_at=now)
+        row.state, row.method, row.updated_by, row.updated_at = state, "manual", actor.user_id, now
+        session.add(row)
+        audit.record(
+            session,
+            actor,
+            "evidence.link" if state == "linked" else "evidence.unlink",
+            "question",
+            question_id,
+            at=now,
+            before={"evidence_id": evidence_id, "state": before},
+            after={"evidence_id": evidence_id, "state": state},
+        )
+        return _link_read(row, item)
+
+
+def rematch(db: Database, actor: Actor) -> int:
+    """Match every stored item against the open questions (after new questions arrive)."""
+    now = db.now()
+    with db.write() as session:
+        before = session.exec(select(func.count()).select_from(QuestionEvidence)).one()
+        for item in session.exec(select(EvidenceItem)).all():
+            _match(session, actor, item, now)
+        session.flush()
+        after = session.exec(select(func.count()).select_from(QuestionEvidence)).one()
+    return after - before
+
+
+# ------------------------------------------------------------------ feeds
+
+
+def add_feed(db: Database, actor: Actor, url: str) -> FeedRead:
+    require_contributor(actor)
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput("a feed URL must start with http:// or https://")
+    now = db.now()
+    with db.write() as session:
+        if session.exec(select(Feed).where(Feed.url == url)).first():
+            raise InvalidInput(f"the feed {url} is already registered")
+        feed = Feed(url=url, added_by=actor.user_id, added_at=now)
+        session.add(feed)
+        session.flush()
+        audit.record(session, actor, "feed.add", "feed", feed.id, at=now, after={"url": url})
+        return FeedRead.model_validate(feed.model_dump())
+
+
+def list_feeds(db: Database) -> list[FeedRead]:
+    with db.read() as session:
+        return [FeedRead.model_validate(f.model_dump()) for f in session.exec(select(Feed))]
+
+
+def poll_feeds(
+    db: Database,
+    actor: Actor,
+    on_progress: ProgressCallback | None = None,
+    fetcher: Callable | None = None,
+) -> PollSummary:
+    """Fetch every feed and store its new entries; one broken feed never stops the others."""
+    from tracker.evidence.feeds import parse_feed
+    from tracker.evidence.fetch import fetch_url
+
+    settings = get_settings()
+    feeds = list_feeds(db)
+    summary = PollSummary(feeds=len(feeds))
+    for done, feed in enumerate(feeds, start=1):
+        error = ""
+        try:
+            result = (fetcher or fetch_url)(
+                feed.url,
+                timeout_s=settings.fetch_timeout_s,
+                max_bytes=settings.fetch_max_bytes,
+                allow_private=settings.fetch_allow_private,
+            )
+            entries = parse_feed(result.body, result.final_url)
+            for entry in entries:
+                text = entry.summary_text or entry.title
+                if not text.strip():
+                    continue
+                outcome = _ingest(
+                    db,
+                    actor,
+                    title=entry.title,
+                    text=text,
+                    outlet=feed.title or "",
+                    url=entry.url,
+                    published_at=entry.published_at,
+                    kind="feed",
+                    external_id=f"feed:{feed.id}:{entry.guid or entry.url}"[:500],
+                    feed_id=feed.id,
+                )
+                summary.duplicates += outcome.duplicate
+                summary.entries_added += not outcome.duplicate
+        except Exception as exc:  # one broken feed must not stop the others
+            error = str(exc) or type(exc).__name__
+            summary.errors.append(f"{feed.url}: {error}")
+        with db.write() as session:
+            row = session.get(Feed, feed.id)
+            if row is not None:
+                row.last_polled_at, row.last_error = db.now(), error
+                session.add(row)
+        if on_progress:
+            on_progress(done, len(feeds))
+    return summary
+
+
+# ------------------------------------------------------------------ seed notes
+
+
+def seed_notes(db: Database, document: dict) -> int:
+    """Load the seed evidence notes (idempotent by their note id)."""
+    actor = Actor.system()
+    added = 0
+    for note in document.get("evidence", []):
+        external_id = f"seed:{note['id']}"
+        with db.read() as session:
+            if session.exec(
+                select(EvidenceItem).where(EvidenceItem.external_id == external_id)
+            ).first():
+                continue
+        published = datetime.fromisoformat(note["published"]) if note.get("published") else None
+        outcome = _ingest(
+            db,
+            actor,
+            title=note["title"],
+            text=note["text"],
+            outlet=note.get("outlet", ""),
+            url=note.get("url"),
+            published_at=published,
+            kind="seed",
+            external_id=external_id,
+        )
+        added += not outcome.duplicate
+    return added

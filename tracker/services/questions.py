@@ -1,0 +1,255 @@
+"""Questions: create, edit (keeping every wording revision), resolve, annul, read."""
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tracker.db import Database
+from tracker.errors import Conflict, InvalidInput, NotFound
+from tracker.models import Forecast, Question, QuestionRevision, User
+from tracker.schemas import (
+    ANNULLED,
+    Actor,
+    QuestionCreate,
+    QuestionEdit,
+    QuestionRead,
+    QuestionRevisionRead,
+    Resolution,
+    check_options,
+)
+from tracker.services import audit
+from tracker.services.permissions import require_admin
+
+WORDING_FIELDS = ("title", "description", "resolution_criteria")
+
+
+def question_state(question: Question, now: datetime) -> str:
+    if question.status != "open":
+        return question.status
+    if now < question.open_time:
+        return "upcoming"
+    return "open" if now < question.close_time else "closed"
+
+
+def to_read(question: Question, now: datetime) -> QuestionRead:
+    return QuestionRead.model_validate(
+        question.model_dump() | {"state": question_state(question, now)}
+    )
+
+
+def get_row(session: Session, question_id: str) -> Question:
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFound(f"no question with id '{question_id}'")
+    return question
+
+
+def add_question(session: Session, actor: Actor, data: QuestionCreate, *, at: datetime) -> Question:
+    """Insert inside the caller's transaction (shared by the service and the importer)."""
+    if session.get(Question, data.id) is not None:
+        raise Conflict(f"a question with id '{data.id}' already exists")
+    fields = data.model_dump(mode="json", exclude={"open_time", "close_time"})
+    question = Question(
+        **fields,
+        open_time=data.open_time,
+        close_time=data.close_time,
+        created_by=actor.user_id,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(question)
+    session.add(
+        QuestionRevision(
+            question_id=data.id,
+            revision=1,
+            title=data.title,
+            description=data.description,
+            resolution_criteria=data.resolution_criteria,
+            edited_by=actor.user_id,
+            edited_at=at,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "question.create",
+        "question",
+        data.id,
+        at=at,
+        after={"title": data.title, "type": data.type},
+    )
+    return question
+
+
+def create_question(db: Database, actor: Actor, data: QuestionCreate) -> QuestionRead:
+    require_admin(actor, "create questions")
+    now = db.now()
+    with db.write() as session:
+        return to_read(add_question(session, actor, data, at=now), now)
+
+
+def edit_question(db: Database, actor: Actor, question_id: str, edit: QuestionEdit) -> QuestionRead:
+    """Change a question. A wording change adds a revision; options are frozen once forecast."""
+    require_admin(actor, "edit questions")
+    now = db.now()
+    with db.write() as session:
+        question = get_row(session, question_id)
+        changes = edit.model_dump(exclude_none=True, mode="json")
+        changes.pop("close_time", None)
+        if edit.close_time is not None:
+            if edit.close_time <= question.open_time:
+                raise InvalidInput("close_time must be after open_time")
+            changes["close_time"] = edit.close_time
+        if "options" in changes:
+            if changes["options"] == question.options:
+                del changes["options"]
+            else:
+                if _forecast_count(session, question_id):
+                    raise Conflict("options cannot change once forecasts exist; annul and recreate")
+                try:
+                    changes["options"] = check_options(question.type, changes["options"])
+                except ValueError as exc:
+                    raise InvalidInput(f"options: {exc}") from None
+        changed = {k: v for k, v in changes.items() if getattr(question, k) != v}
+        if not changed:
+            return to_read(question, now)
+        before = {k: getattr(question, k) for k in changed}
+        for key, value in changed.items():
+            setattr(question, key, value)
+        if any(k in changed for k in WORDING_FIELDS):
+            question.revision += 1
+            session.add(
+                QuestionRevision(
+                    question_id=question_id,
+                    revision=question.revision,
+                    title=question.title,
+                    description=question.description,
+                    resolution_criteria=question.resolution_criteria,
+                    edited_by=actor.user_id,
+                    edited_at=now,
+                )
+            )
+        question.updated_at = now
+        session.add(question)
+        audit.record(
+            session,
+            actor,
+            "question.edit",
+            "question",
+            question_id,
+            at=now,
+            before=before,
+            after=changed,
+        )
+        return to_read(question, now)
+
+
+def resolve_question(
+    db: Database, actor: Actor, question_id: str, resolution: Resolution
+) -> QuestionRead:
+    """Resolve to an option or annul; early resolution is allowed, a future one is not."""
+    require_admin(actor, "resolve or annul questions")
+    now = db.now()
+    with db.write() as session:
+        question = get_row(session, question_id)
+        apply_resolution(session, actor, question, resolution, now=now)
+        return to_read(question, now)
+
+
+def apply_resolution(
+    session: Session, actor: Actor, question: Question, resolution: Resolution, *, now: datetime
+) -> None:
+    if question.status != "open":
+        raise Conflict(f"question '{question.id}' is already {question.status}")
+    resolved_time = resolution.resolved_time or min(now, question.close_time)
+    if resolved_time > now:
+        raise InvalidInput("resolved_time cannot be in the future")
+    if resolved_time < question.open_time:
+        raise InvalidInput("resolved_time cannot be before the question opened")
+    if resolution.annul:
+        question.status, question.resolution = "annulled", None
+    else:
+        option = resolution.option
+        if option not in question.options:
+            raise InvalidInput(
+                f"'{option}' is not an option of '{question.id}' (options: {question.options})"
+            )
+        question.status, question.resolution = "resolved", option
+    question.resolved_time = resolved_time
+    question.resolution_note = resolution.note
+    question.resolution_source = resolution.source
+    question.updated_at = now
+    session.add(question)
+    audit.record(
+        session,
+        actor,
+        "question.annul" if resolution.annul else "question.resolve",
+        "question",
+        question.id,
+        at=now,
+        before={"status": "open"},
+        after={
+            "resolution": question.resolution or ANNULLED,
+            "resolved_time": resolved_time,
+            "note": resolution.note,
+            "source": resolution.source,
+        },
+    )
+
+
+def get_question(db: Database, question_id: str) -> QuestionRead:
+    with db.read() as session:
+        return to_read(get_row(session, question_id), db.now())
+
+
+def list_questions(
+    db: Database,
+    *,
+    states: set[str] | None = None,
+    tag: str | None = None,
+    question_type: str | None = None,
+) -> list[QuestionRead]:
+    now = db.now()
+    with db.read() as session:
+        query = select(Question).order_by(Question.close_time, Question.id)
+        if question_type:
+            query = query.where(Question.type == question_type)
+        rows = [to_read(q, now) for q in session.exec(query)]
+    if states:
+        rows = [q for q in rows if q.state in states]
+    if tag:
+        rows = [q for q in rows if tag in q.tags]
+    return rows
+
+
+def list_revisions(db: Database, question_id: str) -> list[QuestionRevisionRead]:
+    with db.read() as session:
+        get_row(session, question_id)
+        query = (
+            select(QuestionRevision, User.name)
+            .join(User, col(QuestionRevision.edited_by) == User.id, isouter=True)
+            .where(QuestionRevision.question_id == question_id)
+            .order_by(QuestionRevision.revision)
+        )
+        return [
+            QuestionRevisionRead(
+                revision=r.revision,
+                title=r.title,
+                description=r.description,
+                resolution_criteria=r.resolution_criteria,
+                edited_by=name,
+                edited_at=r.edited_at,
+            )
+            for r, name in session.exec(query)
+        ]
+
+
+def all_tags(db: Database) -> list[str]:
+    return sorted({t for q in list_questions(db) for t in q.tags})
+
+
+def _forecast_count(session: Session, question_id: str) -> int:
+    query = select(func.count()).select_from(Forecast).where(Forecast.question_id == question_id)
+    return session.exec(query).one()

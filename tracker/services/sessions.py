@@ -1,0 +1,333 @@
+"""Team forecasting sessions: blind → reveal → update → closed.
+
+In the blind phase nobody in the session sees anyone else's forecast on the session's questions
+(pages and exports ask `blind_question_ids`); the reveal shows the spread and the pools, so the
+discussion starts from the disagreements; updates are ordinary forecasts tagged with the session
+and phase; a closed session is frozen. Only the facilitator (or an admin) moves phases.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from datetime import datetime
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from tracker.db import Database
+from tracker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tracker.models import (
+    Forecast,
+    ForecastSession,
+    Question,
+    SessionParticipant,
+    SessionQuestion,
+    User,
+)
+from tracker.schemas import Actor, ForecastRead, SessionPhase, Title
+from tracker.scoring.aggregate import team_aggregates
+from tracker.services import audit
+from tracker.services.forecasts import forecast_history, latest_by_user
+from tracker.services.permissions import require_forecaster
+from tracker.services.questions import question_state
+
+PHASES: tuple[SessionPhase, ...] = ("blind", "reveal", "update", "closed")
+
+
+class SessionCreate(BaseModel):
+    title: Title
+    question_ids: list[str] = Field(min_length=1, max_length=50)
+    participants: list[str] = Field(min_length=1, max_length=100)
+
+
+class SessionRead(BaseModel):
+    id: int
+    title: str
+    facilitator: str
+    phase: SessionPhase
+    created_at: datetime
+    phase_changed_at: datetime
+    question_ids: list[str]
+    participants: list[str]
+
+
+class SubmissionStatus(BaseModel):
+    question_id: str
+    submitted: list[str]
+    waiting: list[str]
+
+
+class RevealedQuestion(BaseModel):
+    question_id: str
+    title: str
+    options: list[str]
+    forecasts: list[ForecastRead]
+    aggregates: dict[str, dict[str, float]]
+    spread: dict[str, float]
+
+
+def _read(session: Session, row: ForecastSession) -> SessionRead:
+    facilitator = session.get(User, row.facilitator_id)
+    question_ids = session.exec(
+        select(SessionQuestion.question_id).where(SessionQuestion.session_id == row.id)
+    ).all()
+    participants = session.exec(
+        select(User.name)
+        .join(SessionParticipant, col(SessionParticipant.user_id) == User.id)
+        .where(SessionParticipant.session_id == row.id)
+        .order_by(User.name)
+    ).all()
+    return SessionRead(
+        id=row.id or 0,
+        title=row.title,
+        facilitator=facilitator.name if facilitator else "?",
+        phase=row.phase,
+        created_at=row.created_at,
+        phase_changed_at=row.phase_changed_at,  # type: ignore[arg-type]
+        question_ids=sorted(question_ids),
+        participants=list(participants),
+    )
+
+
+def _row(session: Session, session_id: int) -> ForecastSession:
+    row = session.get(ForecastSession, session_id)
+    if row is None:
+        raise NotFound(f"no session with id {session_id}")
+    return row
+
+
+def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRead:
+    """The creator facilitates; questions must be open, participants active non-viewers."""
+    require_forecaster(actor)
+    now = db.now()
+    if len(set(data.question_ids)) != len(data.question_ids):
+        raise InvalidInput("a question is listed twice")
+    if len(set(data.participants)) != len(data.participants):
+        raise InvalidInput("a participant is listed twice")
+    with db.write() as session:
+        for qid in data.question_ids:
+            question = session.get(Question, qid)
+            if question is None:
+                raise NotFound(f"no question with id '{qid}'")
+            if question_state(question, now) != "open":
+                raise InvalidInput(f"question '{qid}' is not open for forecasting")
+        users = []
+        for name in data.participants:
+            user = session.exec(select(User).where(User.name == name)).first()
+            if user is None:
+                raise NotFound(f"no user named '{name}'")
+            if not user.is_active or user.role == "viewer":
+                raise InvalidInput(f"'{name}' cannot forecast (inactive or a viewer)")
+            users.append(user)
+        row = ForecastSession(
+            title=data.title,
+            facilitator_id=actor.user_id or 0,
+            phase="blind",
+            created_at=now,
+            phase_changed_at=now,
+        )
+        session.add(row)
+        session.flush()
+        session.add_all(
+            SessionQuestion(session_id=row.id or 0, question_id=q) for q in data.question_ids
+        )
+        session.add_all(
+            SessionParticipant(session_id=row.id or 0, user_id=u.id or 0) for u in users
+        )
+        session.flush()
+        audit.record(
+            session, actor, "session.create", "session", row.id, at=now, after=data.model_dump()
+        )
+        return _read(session, row)
+
+
+def advance_phase(db: Database, actor: Actor, session_id: int, phase: SessionPhase) -> SessionRead:
+    """Move a session forward (never back): only its facilitator or an admin."""
+    now = db.now()
+    with db.write() as session:
+        row = _row(session, session_id)
+        if not actor.is_admin and actor.user_id != row.facilitator_id:
+            raise PermissionDenied(
+                "only the session's facilitator or an admin can change its phase"
+            )
+        if PHASES.index(phase) <= PHASES.index(row.phase):  # type: ignore[arg-type]
+            raise Conflict(
+                f"the session is already in its {row.phase} phase; phases only move forward"
+            )
+        before = row.phase
+        row.phase, row.phase_changed_at = phase, now
+        session.add(row)
+        audit.record(
+            session,
+            actor,
+            "session.phase",
+            "session",
+            session_id,
+            at=now,
+            before={"phase": before},
+            after={"phase": phase},
+        )
+        return _read(session, row)
+
+
+def get_session(db: Database, session_id: int) -> SessionRead:
+    with db.read() as session:
+        return _read(session, _row(session, session_id))
+
+
+def list_sessions(db: Database) -> list[SessionRead]:
+    with db.read() as session:
+        rows = session.exec(select(ForecastSession).order_by(col(ForecastSession.id).desc())).all()
+        return [_read(session, r) for r in rows]
+
+
+def blind_question_ids(db: Database, user_id: int | None) -> set[str]:
+    """Questions on which this user must not see others' forecasts or the team aggregate now."""
+    if user_id is None:
+        return set()
+    with db.read() as session:
+        return set(
+            session.exec(
+                select(SessionQuestion.question_id)
+                .join(ForecastSession, col(ForecastSession.id) == SessionQuestion.session_id)
+                .join(SessionParticipant, col(SessionParticipant.session_id) == ForecastSession.id)
+                .where(ForecastSession.phase == "blind", SessionParticipant.user_id == user_id)
+            ).all()
+        )
+
+
+def submission_status(db: Database, session_id: int) -> list[SubmissionStatus]:
+    """Who has submitted a blind forecast on each question (names only, never the numbers)."""
+    record = get_session(db, session_id)
+    with db.read() as session:
+        rows = session.exec(
+            select(Forecast.question_id, User.name)
+            .join(User, col(Forecast.user_id) == User.id)
+            .where(Forecast.session_id == session_id, Forecast.session_phase == "blind")
+        ).all()
+    done: dict[str, set[str]] = defaultdict(set)
+    for qid, name in rows:
+        done[qid].add(name)
+    return [
+        SubmissionStatus(
+            question_id=qid,
+            submitted=sorted(done[qid]),
+            waiting=[p for p in record.participants if p not in done[qid]],
+        )
+        for qid in record.question_ids
+    ]
+
+
+def session_forecasts(
+    db: Database, session_id: int, phase: SessionPhase
+) -> dict[str, list[ForecastRead]]:
+    """Each participant's latest forecast made in `phase` of the session, per question."""
+    record = get_session(db, session_id)
+    result = {}
+    for qid in record.question_ids:
+        made = [
+            f
+            for f in forecast_history(db, question_id=qid)
+            if f.session_id == session_id and f.session_phase == phase
+        ]
+        result[qid] = sorted(latest_by_user(made).values(), key=lambda f: f.user)
+    return result
+
+
+def reveal(db: Database, actor: Actor, session_id: int) -> list[RevealedQuestion]:
+    """The blind forecasts side by side with the team pools — only once the blind phase is over."""
+    record = get_session(db, session_id)
+    if record.phase == "blind":
+        raise PermissionDenied("forecasts are revealed when the facilitator ends the blind phase")
+    blind = session_forecasts(db, session_id, "blind")
+    with db.read() as session:
+        questions = {
+            q.id: q
+            for q in session.exec(select(Question).where(col(Question.id).in_(record.question_ids)))
+        }
+    revealed = []
+    for qid in record.question_ids:
+        question = questions[qid]
+        made = blind[qid]
+        aggregates: dict[str, dict[str, float]] = {}
+        spread: dict[str, float] = {}
+        if made:
+            matrix = np.array([[f.probabilities[o] for o in question.options] for f in made])
+            pools = team_aggregates(matrix)
+            aggregates = {
+                name: dict(zip(question.options, map(float, vector), strict=True))
+                for name, vector in pools.items()
+            }
+            spread = dict(
+                zip(question.options, map(float, matrix.max(0) - matrix.min(0)), strict=True)
+            )
+        revealed.append(
+            RevealedQuestion(
+                question_id=qid,
+                title=question.title,
+                options=question.options,
+                forecasts=made,
+                aggregates=aggregates,
+                spread=spread,
+            )
+        )
+    return revealed
+
+
+def export_record(db: Database, actor: Actor, session_id: int) -> dict:
+    """The session's record for the team's notes; forecasts only once the blind phase is over."""
+    record = get_session(db, session_id)
+    document: dict = {"session": record.model_dump(mode="json"), "questions": []}
+    if record.phase == "blind":
+        document["status"] = [s.model_dump() for s in submission_status(db, session_id)]
+        return document
+    for question in reveal(db, actor, session_id):
+        updates = session_forecasts(db, session_id, "update")[question.question_id]
+        document["questions"].append(
+            {
+                "question_id": question.question_id,
+                "title": question.title,
+                "aggregates": question.aggregates,
+                "spread": question.spread,
+                "blind": [_forecast_row(f) for f in question.forecasts],
+                "update": [_forecast_row(f) for f in updates],
+            }
+        )
+    return document
+
+
+def _forecast_row(f: ForecastRead) -> dict:
+    return {
+        "user": f.user,
+        "time": f.created_at.isoformat(),
+        "probabilities": f.probabilities,
+        "rationale": f.rationale,
+    }
+
+
+def export_csv(db: Database, actor: Actor, session_id: int) -> str:
+    """One row per forecast and option (blind and update phases)."""
+    document = export_record(db, actor, session_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["session_id", "question_id", "phase", "user", "time", "option", "probability", "rationale"]
+    )
+    for q in document["questions"]:
+        for phase in ("blind", "update"):
+            for f in q[phase]:
+                for option, p in f["probabilities"].items():
+                    writer.writerow(
+                        [
+                            session_id,
+                            q["question_id"],
+                            phase,
+                            f["user"],
+                            f["time"],
+                            option,
+                            repr(p),
+                            f["rationale"],
+                        ]
+                    )
+    return buffer.getvalue()

@@ -1,0 +1,214 @@
+"""Accounts and roles. Passwords are argon2id hashes with the library's recommended parameters."""
+
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from tracker.db import Database
+from tracker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tracker.models import User
+from tracker.schemas import Actor, Role, UserCreate, UserRead, check_password_strength
+from tracker.services import audit
+from tracker.services.permissions import require_admin
+
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+def _read(user: User) -> UserRead:
+    assert user.id is not None
+    return UserRead(
+        id=user.id,
+        name=user.name,
+        display_name=user.display_name,
+        role=user.role,  # type: ignore[arg-type]
+        is_active=user.is_active,
+        has_password=user.password_hash is not None,
+        created_at=user.created_at,
+    )
+
+
+def actor_for(user: UserRead) -> Actor:
+    return Actor(user_id=user.id, name=user.name, role=user.role)
+
+
+def _by_name(session: Session, name: str) -> User | None:
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def has_users(db: Database) -> bool:
+    with db.read() as session:
+        return (session.exec(select(func.count()).select_from(User)).one() or 0) > 0
+
+
+def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead:
+    """Create an account. With no users at all, anyone may create the first admin (first run)."""
+    now = db.now()
+    with db.write() as session:
+        first_run = session.exec(select(func.count()).select_from(User)).one() == 0
+        if actor is None:
+            if not first_run or data.role != "admin":
+                raise PermissionDenied("only an admin can add users")
+            actor = Actor.system()
+        else:
+            require_admin(actor, "add users")
+        if _by_name(session, data.name):
+            raise Conflict(f"a user named '{data.name}' already exists")
+        password = data.password.get_secret_value() if data.password else None
+        user = User(
+            name=data.name,
+            display_name=data.display_name,
+            role=data.role,
+            password_hash=_hasher.hash(password) if password else None,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "user.create",
+            "user",
+            data.name,
+            at=now,
+            after={"role": data.role, "has_password": password is not None},
+        )
+        return _read(user)
+
+
+def ensure_forecaster(session: Session, name: str, *, at: datetime, actor: Actor) -> User:
+    """Get a user for an imported row, creating a password-less forecaster if unknown."""
+    user = _by_name(session, name)
+    if user is None:
+        user = User(name=name, role="forecaster", created_at=at)
+        session.add(user)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "user.create",
+            "user",
+            name,
+            at=at,
+            after={"role": "forecaster", "has_password": False, "via": "import"},
+        )
+    return user
+
+
+def set_role(db: Database, actor: Actor, name: str, role: Role) -> UserRead:
+    require_admin(actor, "change roles")
+    now = db.now()
+    with db.write() as session:
+        user = _require(session, name)
+        if user.role == "admin" and role != "admin" and _admin_count(session) <= 1:
+            raise Conflict("cannot remove the last admin")
+        before = user.role
+        user.role = role
+        session.add(user)
+        audit.record(
+            session,
+            actor,
+            "user.role",
+            "user",
+            name,
+            at=now,
+            before={"role": before},
+            after={"role": role},
+        )
+        return _read(user)
+
+
+def set_active(db: Database, actor: Actor, name: str, active: bool) -> UserRead:
+    require_admin(actor, "deactivate users")
+    now = db.now()
+    with db.write() as session:
+        user = _require(session, name)
+        if not active and user.role == "admin" and _admin_count(session) <= 1:
+            raise Conflict("cannot deactivate the last admin")
+        user.is_active = active
+        session.add(user)
+        audit.record(session, actor, "user.active", "user", name, at=now, after={"active": active})
+        return _read(user)
+
+
+def set_password(db: Database, actor: Actor, name: str, password: str) -> None:
+    """Admins set anyone's password; a user may change their own."""
+    if not actor.is_admin and actor.name != name:
+        raise PermissionDenied("you can only change your own password")
+    try:
+        check_password_strength(password)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    now = db.now()
+    with db.write() as session:
+        user = _require(session, name)
+        user.password_hash = _hasher.hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        session.add(user)
+        audit.record(session, actor, "user.password", "user", name, at=now)
+
+
+def authenticate(db: Database, name: str, password: str) -> UserRead:
+    """Check a password, with a per-user lockout after repeated failures."""
+    now = db.now()
+    failure = PermissionDenied("wrong user name or password")
+    with db.write() as session:
+        user = _by_name(session, name)
+        if user is None or not user.is_active or user.password_hash is None:
+            _hasher.hash(password)  # same work either way: no user-enumeration by timing
+            raise failure
+        if user.locked_until is not None and user.locked_until > now:
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise PermissionDenied(f"too many failed attempts; try again in {minutes} min")
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:
+                user.locked_until = now + LOCKOUT
+                user.failed_logins = 0
+                audit.record(session, Actor.system(), "user.locked", "user", name, at=now)
+            session.add(user)
+            session.commit()
+            raise failure from None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        session.add(user)
+        return _read(user)
+
+
+def get_user(db: Database, name: str) -> UserRead:
+    with db.read() as session:
+        return _read(_require(session, name))
+
+
+def get_user_by_id(db: Database, user_id: int) -> UserRead:
+    with db.read() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        return _read(user)
+
+
+def list_users(db: Database) -> list[UserRead]:
+    with db.read() as session:
+        return [_read(u) for u in session.exec(select(User).order_by(User.name))]
+
+
+def _require(session: Session, name: str) -> User:
+    user = _by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user named '{name}'")
+    return user
+
+
+def _admin_count(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == "admin", User.is_active)
+    return session.exec(query).one()

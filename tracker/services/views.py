@@ -1,0 +1,393 @@
+"""Read-only views for the web pages: what one user may see, shaped for display.
+
+The anchoring rule lives here, not in a page, so no edge can forget it: while a question takes
+forecasts and `hide_until_forecast` is set, a forecaster sees neither the others' forecasts nor
+the team aggregate until they have made their own. Viewers (who cannot forecast, so cannot be
+anchored) and everyone once forecasting has stopped see the whole picture.
+
+Queries are shaped for a big team: the list computes team figures only for the rows on screen,
+and every question's latest vectors come from two indexed queries rather than a full history.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from tracker.db import Database
+from tracker.models import EvidenceItem, Forecast, ForecastProbability, Question, QuestionEvidence
+from tracker.schemas import Actor, ForecastRead, QuestionRead, QuestionRevisionRead
+from tracker.scoring import aggregate
+from tracker.services import forecasts, questions, sessions
+from tracker.services.sessions import SessionRead
+
+_CHUNK = 900  # stay under SQLite's bound-parameter limit
+
+
+# ------------------------------------------------------------------ the visibility rule
+
+
+def team_visible(
+    actor: Actor, question: QuestionRead, has_forecast: bool, *, blind: bool = False
+) -> bool:
+    """May this user see others' forecasts and the team aggregate on this question now?
+
+    `blind`: the question is in a team session this user takes part in that is still in its
+    blind phase; then nobody sees anyone else's numbers, forecast or not.
+    """
+    if blind and question.state == "open":
+        return False
+    if not question.hide_until_forecast or question.state != "open":
+        return True
+    return actor.role == "viewer" or has_forecast
+
+
+def blind_questions(db: Database, actor: Actor) -> set[str]:
+    """Questions this user must not see others' numbers on because of a blind session."""
+    return sessions.blind_question_ids(db, actor.user_id)
+
+
+HIDDEN_REASON = (
+    "The team's forecasts stay hidden until you make your own, so that your first estimate is "
+    "independent. Submit a forecast to reveal them."
+)
+
+
+# ------------------------------------------------------------------ the questions list
+
+
+@dataclass
+class QuestionRow:
+    """One line of the questions list, from the point of view of one user."""
+
+    question: QuestionRead
+    my_latest: dict[str, float] | None = None
+    my_last_time: datetime | None = None
+    new_evidence: int = 0
+    days_left: int | None = None
+    needs_update: bool = False
+    update_reason: str = ""
+    forecasters: int | None = None
+    team_median: dict[str, float] | None = None
+    team_visible: bool = False
+
+
+def question_rows(
+    db: Database,
+    actor: Actor,
+    *,
+    states: set[str] | None = None,
+    tag: str | None = None,
+    question_type: str | None = None,
+    stale_days: int = 14,
+    needs_update_only: bool = False,
+) -> list[QuestionRow]:
+    """Every question matching the filters with the user's own standing (cheap per row)."""
+    now = db.now()
+    listed = questions.list_questions(db, states=states, tag=tag, question_type=question_type)
+    mine = _latest_for_user(db, actor.user_id) if actor.user_id is not None else {}
+    arrivals = _evidence_arrivals(db)
+    rows = []
+    for q in listed:
+        last_time, vector = mine.get(q.id, (None, None))
+        row = QuestionRow(question=q, my_latest=vector, my_last_time=last_time)
+        row.new_evidence = sum(
+            1 for at in arrivals.get(q.id, ()) if last_time is None or at > last_time
+        )
+        row.days_left = _days_left(q, now)
+        row.needs_update, row.update_reason = _needs_update(actor, row, now, stale_days)
+        if needs_update_only and not row.needs_update:
+            continue
+        rows.append(row)
+    return rows
+
+
+def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[QuestionRow]:
+    """Add the forecaster count and (where visible) the team median to the given rows only."""
+    ids = [r.question.id for r in rows]
+    latest = _latest_vectors(db, ids)
+    blind = blind_questions(db, actor)
+    result = []
+    for row in rows:
+        vectors = latest.get(row.question.id, {})
+        mine = actor.user_id in vectors or row.my_latest is not None
+        visible = team_visible(actor, row.question, mine, blind=row.question.id in blind)
+        median = median_vector(list(vectors.values()), row.question.options) if visible else None
+        result.append(
+            replace(row, forecasters=len(vectors), team_median=median, team_visible=visible)
+        )
+    return result
+
+
+def _days_left(q: QuestionRead, now: datetime) -> int | None:
+    if q.state == "upcoming":
+        return max(0, (q.open_time - now).days)
+    if q.state == "open":
+        return max(0, (q.close_time - now).days)
+    return None
+
+
+def _needs_update(
+    actor: Actor, row: QuestionRow, now: datetime, stale_days: int
+) -> tuple[bool, str]:
+    if row.question.state != "open" or actor.role == "viewer":
+        return False, ""
+    if row.my_last_time is None:
+        return True, "no forecast yet"
+    if row.new_evidence:
+        plural = "s" if row.new_evidence > 1 else ""
+        return True, f"{row.new_evidence} new evidence item{plural}"
+    age = (now - row.my_last_time).days
+    if age >= stale_days:
+        return True, f"last forecast {age} days ago"
+    return False, ""
+
+
+# ------------------------------------------------------------------ one question
+
+
+@dataclass(frozen=True)
+class AggregatePoint:
+    time: datetime
+    vector: dict[str, float]
+    forecasters: int
+
+
+@dataclass(frozen=True)
+class EvidenceArrival:
+    evidence_id: int
+    title: str
+    outlet: str
+    url: str | None
+    published_at: datetime | None
+    added_at: datetime
+    method: str
+    score: float
+    new_to_me: bool
+
+
+@dataclass
+class QuestionView:
+    """Everything the question page shows, already filtered for the user."""
+
+    question: QuestionRead
+    user_id: int | None
+    revisions: list[QuestionRevisionRead]
+    mine: list[ForecastRead]
+    team_visible: bool
+    others: list[ForecastRead] = field(default_factory=list)
+    aggregate: list[AggregatePoint] = field(default_factory=list)
+    pools: dict[str, dict[str, float]] = field(default_factory=dict)
+    forecasters: int = 0
+    evidence: list[EvidenceArrival] = field(default_factory=list)
+
+    @property
+    def my_latest(self) -> ForecastRead | None:
+        return self.mine[-1] if self.mine else None
+
+    @property
+    def team_now(self) -> AggregatePoint | None:
+        return self.aggregate[-1] if self.aggregate else None
+
+    def rationales(self) -> list[ForecastRead]:
+        """Every visible forecast with a rationale, newest first."""
+        shown = [*self.mine, *self.others] if self.team_visible else list(self.mine)
+        return sorted(
+            (f for f in shown if f.rationale), key=lambda f: (f.created_at, f.id), reverse=True
+        )
+
+
+def question_view(
+    db: Database, actor: Actor, question_id: str, *, extremize: float = aggregate.EXTREMIZE
+) -> QuestionView:
+    question = questions.get_question(db, question_id)
+    history = forecasts.forecast_history(db, question_id=question_id)
+    mine = [f for f in history if f.user_id == actor.user_id]
+    blind = question_id in blind_questions(db, actor)
+    visible = team_visible(actor, question, bool(mine), blind=blind)
+    view = QuestionView(
+        question=question,
+        user_id=actor.user_id,
+        revisions=questions.list_revisions(db, question_id),
+        mine=mine,
+        team_visible=visible,
+        forecasters=len({f.user_id for f in history}),
+    )
+    if visible:
+        view.others = [f for f in history if f.user_id != actor.user_id]
+        view.aggregate = aggregate_path(history, question.options)
+        standing = sorted(forecasts.latest_by_user(history).values(), key=lambda f: f.created_at)
+        vectors = [[f.probabilities[o] for o in question.options] for f in standing]
+        view.pools = team_pools(vectors, question.options, extremize)
+    last = mine[-1].created_at if mine else None
+    view.evidence = evidence_arrivals(db, question_id, since=last)
+    return view
+
+
+def aggregate_path(history: Sequence[ForecastRead], options: Sequence[str]) -> list[AggregatePoint]:
+    """The team median after each forecast (a step series over time), one point per forecast."""
+    standing: dict[int, list[float]] = {}
+    path = []
+    for f in history:
+        standing[f.user_id] = [f.probabilities[o] for o in options]
+        vector = median_vector(list(standing.values()), options)
+        assert vector is not None
+        path.append(AggregatePoint(time=f.created_at, vector=vector, forecasters=len(standing)))
+    return path
+
+
+def evidence_arrivals(
+    db: Database, question_id: str, *, since: datetime | None = None
+) -> list[EvidenceArrival]:
+    """Evidence linked to the question, newest first, flagged when new since `since`."""
+    query = (
+        select(QuestionEvidence, EvidenceItem)
+        .join(EvidenceItem, col(QuestionEvidence.evidence_id) == EvidenceItem.id)
+        .where(QuestionEvidence.question_id == question_id, QuestionEvidence.state == "linked")
+        .order_by(col(EvidenceItem.added_at).desc(), col(EvidenceItem.id).desc())
+    )
+    with db.read() as session:
+        rows = session.exec(query).all()
+    return [
+        EvidenceArrival(
+            evidence_id=item.id or 0,
+            title=item.title,
+            outlet=item.outlet,
+            url=item.url,
+            published_at=item.published_at,
+            added_at=item.added_at,
+            method=link.method,
+            score=link.score,
+            new_to_me=since is None or max(item.added_at, link.updated_at) > since,
+        )
+        for link, item in rows
+    ]
+
+
+# ------------------------------------------------------------------ review
+
+
+def all_paths(
+    db: Database, actor: Actor, question_id: str
+) -> tuple[QuestionRead, list[ForecastRead]]:
+    """Every member's forecasts on a question, subject to the same visibility rule."""
+    question = questions.get_question(db, question_id)
+    history = forecasts.forecast_history(db, question_id=question_id)
+    has_own = any(f.user_id == actor.user_id for f in history)
+    blind = question_id in blind_questions(db, actor)
+    if not team_visible(actor, question, has_own, blind=blind):
+        history = [f for f in history if f.user_id == actor.user_id]
+    return question, history
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def median_vector(
+    vectors: Sequence[Sequence[float]], options: Sequence[str]
+) -> dict[str, float] | None:
+    """Per-option median, renormalised to sum to 1 (the team's central forecast)."""
+    if not vectors:
+        return None
+    pooled = aggregate.median(np.asarray(vectors, dtype=float))
+    return dict(zip(options, (float(v) for v in pooled), strict=True))
+
+
+def team_pools(
+    vectors: Sequence[Sequence[float]], options: Sequence[str], factor: float
+) -> dict[str, dict[str, float]]:
+    """Every team pool side by side (median, mean, geometric mean of odds, extremized...)."""
+    if not vectors:
+        return {}
+    pools = aggregate.team_aggregates(np.asarray(vectors, dtype=float), factor=factor)
+    return {
+        name: dict(zip(options, (float(v) for v in pool), strict=True))
+        for name, pool in pools.items()
+    }
+
+
+def _chunks(ids: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _vectors(session: Session, forecast_ids: Sequence[int]) -> dict[int, list[float]]:
+    vectors: dict[int, list[float]] = defaultdict(list)
+    for chunk in _chunks(list(forecast_ids)):
+        rows = session.exec(
+            select(ForecastProbability.forecast_id, ForecastProbability.probability)
+            .where(col(ForecastProbability.forecast_id).in_(chunk))
+            .order_by(ForecastProbability.forecast_id, ForecastProbability.option_index)
+        )
+        for forecast_id, probability in rows:
+            vectors[forecast_id].append(probability)
+    return vectors
+
+
+def _latest_for_user(db: Database, user_id: int) -> dict[str, tuple[datetime, dict[str, float]]]:
+    """The user's standing forecast on every question: question id → (time, vector)."""
+    query = (
+        select(Forecast.question_id, Forecast.id, Forecast.created_at, Question.options)
+        .join(Question, col(Forecast.question_id) == Question.id)
+        .where(Forecast.user_id == user_id, col(Forecast.hidden).is_(False))
+        .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
+    )
+    with db.read() as session:
+        latest = {qid: (fid, at, options) for qid, fid, at, options in session.exec(query)}
+        vectors = _vectors(session, [fid for fid, _, _ in latest.values()])
+    return {
+        qid: (at, dict(zip(options, vectors[fid], strict=False)))
+        for qid, (fid, at, options) in latest.items()
+    }
+
+
+def _latest_vectors(db: Database, question_ids: Sequence[str]) -> dict[str, dict[int, list[float]]]:
+    """Each forecaster's standing vector on each of the given questions."""
+    latest: dict[str, dict[int, int]] = defaultdict(dict)
+    with db.read() as session:
+        for chunk in _chunks(list(question_ids)):
+            query = (
+                select(Forecast.question_id, Forecast.user_id, Forecast.id)
+                .where(col(Forecast.question_id).in_(chunk), col(Forecast.hidden).is_(False))
+                .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
+            )
+            for qid, uid, fid in session.exec(query):
+                latest[qid][uid] = fid
+        vectors = _vectors(session, [fid for per_q in latest.values() for fid in per_q.values()])
+    return {qid: {uid: vectors[fid] for uid, fid in per_q.items()} for qid, per_q in latest.items()}
+
+
+def _evidence_arrivals(db: Database) -> dict[str, list[datetime]]:
+    """When each linked item reached each question (the later of its arrival and its link)."""
+    query = (
+        select(QuestionEvidence.question_id, EvidenceItem.added_at, QuestionEvidence.updated_at)
+        .join(EvidenceItem, col(QuestionEvidence.evidence_id) == EvidenceItem.id)
+        .where(QuestionEvidence.state == "linked")
+    )
+    arrivals: dict[str, list[datetime]] = defaultdict(list)
+    with db.read() as session:
+        for qid, added, linked in session.exec(query):
+            arrivals[qid].append(max(added, linked))
+    return arrivals
+
+
+def forecasting_session(db: Database, actor: Actor, question_id: str) -> SessionRead | None:
+    """The team session (blind or update phase) in which this user forecasts this question now,
+    if any: forecasts made on the page are then tagged with it."""
+    for record in sessions.list_sessions(db):
+        if (
+            record.phase in ("blind", "update")
+            and question_id in record.question_ids
+            and actor.name in record.participants
+        ):
+            return record
+    return None
+
+
+def any_forecasts(db: Database) -> bool:
+    """Cheap check before the score engine runs (nothing to score without forecasts)."""
+    with db.read() as session:
+        return session.exec(select(Forecast.id).limit(1)).first() is not None

@@ -1,0 +1,32 @@
+"""Checks for human text: what may be stored, and a clear reason when it may not.
+
+Control characters and bidirectional overrides are refused (not silently stripped) so a title
+can never display differently from what was typed.
+"""
+
+import re
+import unicodedata
+
+_BIDI_AND_INVISIBLE = r"\u202a-\u202e\u2066-\u2069\ufeff"
+_FORBIDDEN_SINGLE_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f\u200b-\u200f{_BIDI_AND_INVISIBLE}]")
+_FORBIDDEN_MULTI_LINE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_AND_INVISIBLE}]")
+
+
+def check_text(
+    value: str, *, max_length: int, multiline: bool = False, required: bool = False
+) -> str:
+    """Return the NFC-normalised, stripped text, or raise ValueError with the reason."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if required and not text:
+        raise ValueError("must not be empty")
+    if len(text) > max_length:
+        raise ValueError(f"is too long ({len(text):,} characters; at most {max_length:,})")
+    pattern = _FORBIDDEN_MULTI_LINE if multiline else _FORBIDDEN_SINGLE_LINE
+    bad = pattern.search(text)
+    if bad:
+        raise ValueError(
+            f"contains a control or bidirectional-override character (U+{ord(bad.group()):04X})"
+        )
+    return text

@@ -1,0 +1,1 @@
+"""Streamlit pages and small view helpers: widgets → service → render, nothing else."""

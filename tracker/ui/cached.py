@@ -1,0 +1,51 @@
+"""Team-wide score tables, cached per database and data version.
+
+Scores are recomputed from every forecast, which is the expensive part of the app with a big
+history. They are the same for every member (no visibility rule applies to resolved questions),
+so they may be shared across sessions; the key includes `scores.data_version`, which changes
+with every audited write, so a cached table is never stale. Values are plain dicts.
+"""
+
+from typing import Any
+
+import streamlit as st
+
+from tracker.services import scores, views
+from tracker.ui.context import get_db
+
+TTL = 600
+
+
+def version() -> int:
+    return scores.data_version(get_db())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Computing scores…")
+def all_scores(url: str, data_version: int) -> list[dict[str, Any]]:
+    if not views.any_forecasts(get_db()):
+        return []
+    return [row.model_dump() for row in scores.all_scores(get_db())]
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Ranking the team…")
+def leaderboard(url: str, data_version: int, min_questions: int, by: str) -> list[dict[str, Any]]:
+    if not views.any_forecasts(get_db()):
+        return []
+    return [r.model_dump() for r in scores.leaderboard(get_db(), min_questions, by=by)]
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner="Computing calibration…")
+def calibration(url: str, data_version: int, user: str) -> dict[str, Any]:
+    if not views.any_forecasts(get_db()):
+        return {"bins": [], "forecasts": 0}
+    return scores.user_calibration(get_db(), user).model_dump()
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Comparing updates…")
+def update_effects(url: str, data_version: int) -> list[dict[str, Any]]:
+    return [e.model_dump() for e in scores.update_effects(get_db())]
+
+
+def question_scores(question_id: str) -> list[dict[str, Any]]:
+    db = get_db()
+    return [s for s in all_scores(db.url, version()) if s["question_id"] == question_id]

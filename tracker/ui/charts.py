@@ -1,0 +1,301 @@
+"""Altair charts: forecast trajectories with evidence arrivals, and calibration.
+
+Tooltips and labels are data, not markup (Vega renders them as text), so titles taken from the
+database are safe here.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import altair as alt
+import pandas as pd
+
+from tracker.schemas import ForecastRead, QuestionRead
+from tracker.services.views import AggregatePoint, EvidenceArrival
+
+PERCENT = alt.Axis(format="%", title=None, values=[0, 0.25, 0.5, 0.75, 1])
+ME = "You"
+TEAM = "Team median"
+
+
+def plotted_options(question: QuestionRead) -> list[str]:
+    """Binary questions plot P(Yes) only; others plot every option."""
+    return ["Yes"] if question.type == "binary" else list(question.options)
+
+
+def trajectory_frame(
+    question: QuestionRead,
+    series: dict[str, Sequence[tuple[datetime, dict[str, float]]]],
+    end: datetime,
+) -> pd.DataFrame:
+    """Long-form rows (series, option, time, p), each series carried forward to `end`."""
+    rows = []
+    for name, points in series.items():
+        if not points:
+            continue
+        for option in plotted_options(question):
+            for time, vector in points:
+                rows.append((name, option, time, vector.get(option, 0.0)))
+            last_time, last = points[-1]
+            if end > last_time:
+                rows.append((name, option, end, last.get(option, 0.0)))
+    return pd.DataFrame(rows, columns=["series", "option", "time", "p"])
+
+
+def chart_end(question: QuestionRead, now: datetime) -> datetime:
+    end = question.resolved_time or question.close_time
+    return min(end, now)
+
+
+def trajectory(
+    question: QuestionRead,
+    mine: Sequence[ForecastRead],
+    aggregate: Sequence[AggregatePoint],
+    evidence: Sequence[EvidenceArrival],
+    now: datetime,
+    others: dict[str, Sequence[ForecastRead]] | None = None,
+) -> alt.LayerChart | None:
+    """My path and the team median over time; evidence arrivals are grey rules."""
+    series: dict[str, list[tuple[datetime, dict[str, float]]]] = {
+        ME: [(f.created_at, f.probabilities) for f in mine],
+        TEAM: [(p.time, p.vector) for p in aggregate],
+    }
+    for name, path in (others or {}).items():
+        series[name] = [(f.created_at, f.probabilities) for f in path]
+    frame = trajectory_frame(question, series, chart_end(question, now))
+    if frame.empty:
+        return None
+    binary = question.type == "binary"
+    tooltip = [
+        alt.Tooltip("series:N", title="Who"),
+        alt.Tooltip("option:N", title="Option"),
+        alt.Tooltip("time:T", title="Time", format="%Y-%m-%d %H:%M"),
+        alt.Tooltip("p:Q", title="Probability", format=".0%"),
+    ]
+    names = list(dict.fromkeys(frame["series"]))
+    palette = _palette(names)
+    if binary:
+        encoding = {
+            "color": alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=palette),
+                legend=alt.Legend(orient="top"),
+            ),
+            "strokeWidth": alt.condition(
+                alt.FieldOneOfPredicate(field="series", oneOf=[ME, TEAM]),
+                alt.value(3),
+                alt.value(1.2),
+            ),
+        }
+    else:
+        encoding = {
+            "color": alt.Color("option:N", title="Option", legend=alt.Legend(orient="top")),
+            "strokeDash": alt.StrokeDash("series:N", title=None, sort=names),
+        }
+    lines = (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=25))
+        .encode(
+            x=alt.X("time:T", title=None),
+            y=alt.Y(
+                "p:Q",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=PERCENT,
+                title="P(Yes)" if binary else None,
+            ),
+            detail="series:N",
+            tooltip=tooltip,
+            **encoding,
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    arrivals = evidence_frame(evidence, frame["time"].min(), frame["time"].max())
+    if not arrivals.empty:
+        layers.append(
+            alt.Chart(arrivals)
+            .mark_rule(color="#8b949e", strokeDash=[4, 3], opacity=0.8)
+            .encode(
+                x="time:T",
+                tooltip=[
+                    alt.Tooltip("title:N", title="Evidence"),
+                    alt.Tooltip("time:T", title="Arrived", format="%Y-%m-%d"),
+                ],
+            )
+        )
+    if question.resolved_time is not None and question.status == "resolved":
+        marker = pd.DataFrame(
+            [{"time": question.resolved_time, "label": f"Resolved: {question.resolution}"}]
+        )
+        layers.append(
+            alt.Chart(marker)
+            .mark_rule(color="#8250df", strokeWidth=2)
+            .encode(x="time:T", tooltip=alt.Tooltip("label:N", title="Resolution"))
+        )
+    return alt.layer(*layers).properties(height=320).interactive(bind_y=False)
+
+
+def evidence_frame(
+    evidence: Sequence[EvidenceArrival], start: datetime, end: datetime
+) -> pd.DataFrame:
+    rows = [
+        {"time": e.added_at, "title": e.title}
+        for e in evidence
+        if start <= pd.Timestamp(e.added_at) <= end
+    ]
+    return pd.DataFrame(rows, columns=["time", "title"])
+
+
+def _palette(names: Sequence[str]) -> list[str]:
+    fixed = {ME: "#1f6feb", TEAM: "#d1242f"}
+    others = [
+        "#8c959f",
+        "#57606a",
+        "#bf8700",
+        "#1a7f37",
+        "#8250df",
+        "#cf222e",
+        "#0969da",
+        "#953800",
+        "#6e7781",
+        "#116329",
+        "#a40e26",
+        "#0550ae",
+    ]
+    result, i = [], 0
+    for name in names:
+        if name in fixed:
+            result.append(fixed[name])
+        else:
+            result.append(others[i % len(others)])
+            i += 1
+    return result
+
+
+def calibration(bins: pd.DataFrame) -> alt.LayerChart:
+    """Observed frequency against mean forecast per bin, dot size = count, with the diagonal.
+
+    `bins` has columns mean_forecast, observed, count (empty bins already dropped).
+    """
+    diagonal = (
+        alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]}))
+        .mark_line(color="#8c959f", strokeDash=[5, 4])
+        .encode(x="x:Q", y="y:Q")
+    )
+    axis = alt.Axis(format="%", values=[0, 0.2, 0.4, 0.6, 0.8, 1])
+    base = alt.Chart(bins).encode(
+        x=alt.X(
+            "mean_forecast:Q",
+            title="Your forecast (bin mean)",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=axis,
+        ),
+        y=alt.Y(
+            "observed:Q", title="How often it happened", scale=alt.Scale(domain=[0, 1]), axis=axis
+        ),
+        tooltip=[
+            alt.Tooltip("mean_forecast:Q", title="Mean forecast", format=".0%"),
+            alt.Tooltip("observed:Q", title="Observed", format=".0%"),
+            alt.Tooltip("count:Q", title="Forecast-days"),
+        ],
+    )
+    line = base.mark_line(color="#1f6feb")
+    dots = base.mark_circle(color="#1f6feb", opacity=0.85).encode(
+        size=alt.Size("count:Q", title="Count", scale=alt.Scale(range=[40, 600]))
+    )
+    labels = base.mark_text(dy=-14, fontSize=11, color="#57606a").encode(text="count:Q")
+    return alt.layer(diagonal, line, dots, labels).properties(height=360)
+
+
+def review_paths(
+    question: QuestionRead,
+    history: Sequence[ForecastRead],
+    aggregate: Sequence[AggregatePoint],
+    evidence: Sequence[EvidenceArrival],
+    me: str,
+    now: datetime,
+) -> alt.LayerChart | None:
+    """Everyone's probability on what actually happened, over time (higher was better).
+
+    For an unresolved question the first option is plotted instead.
+    """
+    target = question.resolution or question.options[0]
+    paths: dict[str, list[tuple[datetime, dict[str, float]]]] = {}
+    for f in history:
+        paths.setdefault(f.user, []).append((f.created_at, f.probabilities))
+    series = {TEAM: [(p.time, p.vector) for p in aggregate]} | paths
+    end = chart_end(question, now)
+    rows = []
+    for name, points in series.items():
+        for time, vector in points:
+            rows.append((name, time, vector.get(target, 0.0)))
+        if points and end > points[-1][0]:
+            rows.append((name, end, points[-1][1].get(target, 0.0)))
+    frame = pd.DataFrame(rows, columns=["who", "time", "p"])
+    if frame.empty:
+        return None
+    frame["role"] = [TEAM if w == TEAM else ME if w == me else "Member" for w in frame["who"]]
+    title = f"P({target})" + (" — what happened" if question.resolution else "")
+    lines = (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("time:T", title=None),
+            y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1]), axis=PERCENT, title=title),
+            detail="who:N",
+            color=alt.Color(
+                "role:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=[ME, TEAM, "Member"], range=["#1f6feb", "#d1242f", "#8c959f"]
+                ),
+                legend=alt.Legend(orient="top"),
+            ),
+            strokeWidth=alt.condition(
+                alt.FieldOneOfPredicate(field="role", oneOf=[ME, TEAM]),
+                alt.value(3),
+                alt.value(1.3),
+            ),
+            opacity=alt.condition(
+                alt.FieldOneOfPredicate(field="role", oneOf=[ME, TEAM]),
+                alt.value(1),
+                alt.value(0.6),
+            ),
+            tooltip=[
+                alt.Tooltip("who:N", title="Who"),
+                alt.Tooltip("time:T", title="Time", format="%Y-%m-%d"),
+                alt.Tooltip("p:Q", title=title, format=".0%"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    arrivals = evidence_frame(evidence, frame["time"].min(), frame["time"].max())
+    if not arrivals.empty:
+        layers.append(
+            alt.Chart(arrivals)
+            .mark_rule(color="#8b949e", strokeDash=[4, 3])
+            .encode(x="time:T", tooltip=[alt.Tooltip("title:N", title="Evidence")])
+        )
+    return alt.layer(*layers).properties(height=300)
+
+
+def relative_brier_bars(frame: pd.DataFrame, me: str) -> alt.Chart:
+    """Relative Brier per member: bars left of zero beat the team median."""
+    data = frame.dropna(subset=["relative_brier"]).assign(
+        you=lambda d: [u == me for u in d["user"]]
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("user:N", sort="x", title=None),
+            x=alt.X("relative_brier:Q", title="Relative Brier (negative beats the team median)"),
+            color=alt.condition("datum.you", alt.value("#1f6feb"), alt.value("#8c959f")),
+            tooltip=[
+                alt.Tooltip("user:N", title="Member"),
+                alt.Tooltip("relative_brier:Q", title="Relative Brier", format="+.3f"),
+                alt.Tooltip("questions:Q", title="Questions"),
+            ],
+        )
+        .properties(height=max(120, 28 * len(data)))
+    )

@@ -1,0 +1,56 @@
+"""Account page: who you are, your password, and your standing forecasts at a glance."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker.errors import TrackerError
+from tracker.services import users, views
+from tracker.ui.chrome import ROLE_LABELS
+from tracker.ui.context import current_actor, current_user, get_db, settings
+from tracker.ui.render import esc, flash, show_flash, vector_text, when
+
+db, user, actor = get_db(), current_user(), current_actor()
+show_flash()
+st.title("Account")
+st.markdown(f"**{esc(user.label)}** · `{user.name}` · {ROLE_LABELS.get(user.role, user.role)}")
+st.caption(
+    f"Member since {when(user.created_at)} · sessions last "
+    f"{settings().session_timeout_minutes // 60} h or until you close the tab."
+)
+
+left, right = st.columns([1, 1.6], gap="large")
+with left, st.form("acct_pw", clear_on_submit=True):
+    st.markdown("**Change your password**")
+    current = st.text_input("Current password", type="password")
+    new = st.text_input("New password (at least 8 characters)", type="password")
+    again = st.text_input("Repeat the new password", type="password")
+    if st.form_submit_button("Change password", type="primary"):
+        if new != again:
+            st.error("The new passwords differ.")
+        else:
+            try:
+                users.authenticate(db, user.name, current)
+                users.set_password(db, actor, user.name, new)
+                flash("Password changed.")
+                st.rerun()
+            except TrackerError as exc:
+                st.error(str(exc))
+
+with right:
+    st.markdown("**Your standing forecasts**")
+    mine = [r for r in views.question_rows(db, actor) if r.my_latest is not None]
+    if not mine:
+        st.caption("You have not forecast yet. Open a question to make your first forecast.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Question": [r.question.title for r in mine],
+                    "Status": [r.question.state for r in mine],
+                    "Forecast": [vector_text(r.my_latest, r.question.options) for r in mine],
+                    "Made": [when(r.my_last_time) for r in mine],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

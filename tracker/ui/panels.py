@@ -1,0 +1,229 @@
+"""Sections of the question page, each a small render function over view data."""
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from tracker.db import Database
+from tracker.errors import TrackerError
+from tracker.schemas import Actor, QuestionRead, QuestionRevisionRead
+from tracker.services import summaries, views
+from tracker.ui import cached, nav
+from tracker.ui.render import esc, vector_text, when, write_text
+from tracker.ui.summary import render_summary
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are ever rendered as links."""
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+def criteria(q: QuestionRead) -> None:
+    with st.container(border=True):
+        st.markdown("**Resolves by**")
+        write_text(q.resolution_criteria or "No resolution criteria were written.")
+        st.caption(
+            f"Opened {when(q.open_time, with_time=True)} · "
+            f"closes {when(q.close_time, with_time=True)}"
+        )
+        if q.resolution_note or q.resolution_source:
+            st.markdown("**Resolution note**")
+            write_text(q.resolution_note)
+            if q.resolution_source:
+                st.caption("Source: " + esc(q.resolution_source))
+
+
+def summary_section(db: Database, view: views.QuestionView, actor: Actor) -> int | None:
+    """The latest summary (and a button to make a fresh one); returns the id on screen."""
+    q = view.question
+    stored = summaries.latest_summary(db, q.id)
+    linked = {e.evidence_id: e.title for e in view.evidence}
+    if stored is not None:
+        render_summary(stored, linked.get)
+        if set(stored.evidence_ids) != set(linked):
+            st.info(
+                "The linked evidence changed since this summary was made; regenerate it "
+                "to include the latest items.",
+                icon="🆕",
+            )
+    elif linked:
+        st.info(f"{len(linked)} evidence item(s) are linked but not summarised yet.")
+    else:
+        st.info(
+            "No evidence is linked to this question yet. Add articles on the Evidence "
+            "page; the ones that bear on this question link here automatically."
+        )
+        st.page_link(nav.EVIDENCE, label="Add evidence", icon="📰")
+    if linked and actor.role != "viewer":
+        label = "Regenerate summary" if stored else "Summarise the evidence"
+        if st.button(label, icon="🤖", key=f"summarise_{q.id}"):
+            made = _summarise(db, actor, q.id)
+            if made:
+                st.rerun()
+    return stored.id if stored else None
+
+
+def _summarise(db: Database, actor: Actor, question_id: str) -> bool:
+    with st.status("Summarising the linked evidence…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading the evidence")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"{done} of {total} done")
+
+        try:
+            summaries.summarize_question(db, actor, question_id, on_progress=progress)
+        except TrackerError as exc:
+            status.update(label="Could not summarise", state="error")
+            st.error(str(exc))
+            return False
+        status.update(label="Summary ready", state="complete", expanded=False)
+    return True
+
+
+POOL_LABELS = {
+    "median": "Median",
+    "mean": "Mean",
+    "geometric_mean_of_odds": "Geometric mean of odds",
+    "extremized_log_odds": "Extremized log-odds",
+    "recency_weighted_median": "Recency-weighted median",
+}
+
+
+def pools(pools: dict[str, dict[str, float]], q: QuestionRead) -> None:
+    """The team's standing forecasts pooled several ways, side by side."""
+    options = ["Yes"] if q.type == "binary" else list(q.options)
+    frame = pd.DataFrame(
+        {"Pool": [POOL_LABELS.get(name, name) for name in pools]}
+        | {o: [v.get(o, 0.0) * 100 for v in pools.values()] for o in options}
+    )
+    config = {o: st.column_config.NumberColumn(format="%.0f%%") for o in options}
+    with st.expander("Team pools", expanded=q.type != "binary"):
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+
+
+def rationales(view: views.QuestionView, q: QuestionRead, limit: int = 60) -> None:
+    shown = view.rationales()
+    if not shown:
+        st.caption("No rationales yet." if view.team_visible else "You have not written one yet.")
+        return
+    with st.container(height=min(560, 130 + 110 * len(shown)), border=False):
+        for f in shown[:limit]:
+            with st.container(border=True):
+                who = "You" if f.user_id == view.user_id else esc(f.user)
+                st.markdown(
+                    f"**{who}** · {vector_text(f.probabilities, q.options)} · "
+                    f":gray[{when(f.created_at, with_time=True)}]"
+                )
+                write_text(f.rationale)
+        if len(shown) > limit:
+            st.caption(f"… and {len(shown) - limit} older rationales (see the Review page).")
+
+
+def scores(q: QuestionRead, me: str) -> None:
+    st.subheader("Scores")
+    if q.status == "annulled":
+        st.info("Annulled questions are excluded from every score.")
+        return
+    rows = cached.question_scores(q.id)
+    if not rows:
+        st.info("Nobody forecast on this question, so there is nothing to score.")
+        return
+    st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
+    st.caption(
+        "Brier: 0 is perfect, 2 the worst (all options). Relative Brier: your daily Brier "
+        "minus the team's daily median — negative beats the team."
+    )
+
+
+def score_frame(rows: Sequence[dict], me: str) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows))
+    columns = {
+        "user": "Member",
+        "brier": "Final Brier",
+        "mean_daily_brier": "Mean daily Brier",
+        "relative_brier": "Relative Brier",
+        "participation": "Participation",
+        "log_score": "Log score",
+        "peer_score": "Peer score",
+        "baseline_score": "Baseline score",
+    }
+    frame = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
+    if "Member" in frame:
+        frame["Member"] = [f"{m} (you)" if m == me else m for m in frame["Member"]]
+    if "Relative Brier" in frame:
+        frame = frame.sort_values("Relative Brier")
+    return frame.round(3)
+
+
+def evidence_table(evidence: Sequence[views.EvidenceArrival]) -> None:
+    if not evidence:
+        st.info(
+            "Nothing linked yet. Evidence added on the Evidence page is matched to the open "
+            "questions automatically; you can also link items by hand there."
+        )
+        return
+    frame = pd.DataFrame(
+        {
+            "New to you": ["🆕" if e.new_to_me else "" for e in evidence],
+            "Title": [e.title for e in evidence],
+            "Outlet": [e.outlet for e in evidence],
+            "Published": [when(e.published_at) for e in evidence],
+            "Added": [when(e.added_at) for e in evidence],
+            "Link": [safe_url(e.url) for e in evidence],
+            "How linked": [
+                "by hand" if e.method == "manual" else f"matched ({e.score:.2f})" for e in evidence
+            ],
+            "Id": [e.evidence_id for e in evidence],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Link": st.column_config.LinkColumn(display_text="open ↗"),
+            "Id": st.column_config.NumberColumn(format="%d", width="small"),
+        },
+    )
+    st.page_link(nav.EVIDENCE, label="Read items and manage links on the Evidence page", icon="📰")
+
+
+def background(q: QuestionRead) -> None:
+    if q.description:
+        write_text(q.description)
+    else:
+        st.caption("No background was written for this question.")
+    if q.sources:
+        st.markdown("**Sources**")
+        frame = pd.DataFrame(
+            {
+                "Title": [s.title for s in q.sources],
+                "Outlet": [s.outlet for s in q.sources],
+                "Author": [s.author for s in q.sources],
+                "Date": [s.date for s in q.sources],
+                "Link": [safe_url(s.url) for s in q.sources],
+            }
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={"Link": st.column_config.LinkColumn(display_text="open ↗")},
+        )
+    if q.type != "binary":
+        st.markdown("**Options**")
+        st.markdown("\n".join(f"{i}. {esc(o)}" for i, o in enumerate(q.options, start=1)))
+
+
+def revisions(revs: Sequence[QuestionRevisionRead]) -> None:
+    if len(revs) <= 1:
+        st.caption("The wording has not changed since the question was created.")
+    for r in reversed(revs):
+        with st.expander(
+            f"Revision {r.revision} · {when(r.edited_at, with_time=True)} · "
+            f"{esc(r.edited_by or 'system')}",
+            expanded=False,
+        ):
+            st.markdown(f"**{esc(r.title)}**")
+            write_text(r.resolution_criteria, muted=True)
