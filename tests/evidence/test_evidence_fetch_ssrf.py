@@ -243,3 +243,139 @@ def test_redirect_loops_stop_after_five_hops(server):
     with pytest.raises(FetchTooManyRedirects, match="more than 5 times"):
         fetch_url(server.url("/loop"), is_allowed_address=server.only_me)
     assert len(server.seen_hosts) == 6
+
+
+# --- more spellings of the same addresses ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/",  # octal dotted
+        "http://0x7f000001/",  # one hex number
+        "http://0x7F.0x0.0x0.0x1/",
+        "http://127.0.0.1./",  # trailing dot
+        "http://3232235777/",  # 192.168.1.1 as one decimal number
+        "http://0251.0376.0251.0376/",  # 169.254.169.254 in octal
+        "http://0/",
+    ],
+)
+def test_decimal_octal_and_hex_spellings_are_refused(url, no_dns):
+    with pytest.raises(FetchRefused, match="ambiguous numeric host"):
+        fetch_url(url, resolver=no_dns)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[0:0:0:0:0:0:0:1]/",  # ::1 written out
+        "http://[0000::0001]/",
+        "http://[0:0:0:0:0:ffff:7f00:1]/",  # ::ffff:127.0.0.1 in hex
+        "http://[::ffff:7f00:1]/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[FE80::1]/",
+        "http://[fe80::dead:beef]:8080/",
+        "http://[ff05::2]/",
+        "http://[ff0e::1]/",
+    ],
+)
+def test_ipv6_spellings_of_forbidden_addresses_are_refused(url, no_dns):
+    with pytest.raises(FetchRefused, match="refusing to fetch"):
+        fetch_url(url, resolver=no_dns)
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("169.254.169.254", "link-local"),
+        ("::ffff:127.0.0.1", "IPv4-mapped"),
+        ("::ffff:169.254.169.254", "IPv4-mapped"),
+        ("224.0.0.251", "multicast"),
+        ("239.255.255.250", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("10.0.0.5", "private"),
+        ("fd00::5", "private"),
+        ("100.64.1.1", "carrier-grade NAT"),
+    ],
+)
+def test_dns_answers_pointing_inside_are_refused(fake_dns, answer, kind):
+    dns = fake_dns({"evil.example": [answer]})
+    with pytest.raises(FetchRefused, match=f"evil\\.example resolves to .* {kind}"):
+        fetch_url("https://evil.example/", resolver=dns)
+
+
+def test_multicast_and_metadata_stay_refused_even_with_allow_private(fake_dns):
+    for answer in ("224.0.0.251", "ff02::1", "169.254.169.254", "fe80::1", "::ffff:10.0.0.1"):
+        dns = fake_dns({"evil.example": [answer]})
+        with pytest.raises(FetchRefused):
+            fetch_url("https://evil.example/", resolver=dns, allow_private=True)
+
+
+# --- DNS rebinding: the name is resolved once per hop and the vetted address is used --------
+
+
+def rebinding_dns(first: str, later: str):
+    """A resolver that answers ``first`` once, then ``later`` to every further lookup (an
+    attacker's name server flipping its answer between check and use), counting lookups."""
+    calls: list[str] = []
+
+    def resolve(host: str, port: int, *args: object, **kwargs: object):
+        ip = first if not calls else later
+        calls.append(host)
+        family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        sockaddr = (ip, port, 0, 0) if ":" in ip else (ip, port)
+        return [(family, socket.SOCK_STREAM, 6, "", sockaddr)]
+
+    resolve.calls = calls  # type: ignore[attr-defined]
+    return resolve
+
+
+def test_rebinding_after_the_check_cannot_redirect_the_connection(server):
+    """The check sees the allowed server; a second lookup would say 10.0.0.1 (or the
+    metadata service). There is no second lookup: the vetted address is connected to."""
+    server.routes["/page"] = lambda h: server.respond(h, b"<p>the vetted server</p>")
+    for later in ("10.0.0.1", "169.254.169.254"):
+        dns = rebinding_dns(server.host, later)
+        result = fetch_url(
+            f"http://rebind.test:{server.port}/page",
+            resolver=dns,
+            is_allowed_address=server.only_me,
+        )
+        assert result.body == b"<p>the vetted server</p>"
+        assert dns.calls == ["rebind.test"]
+
+
+def test_rebinding_between_redirect_hops_is_caught(server):
+    """Each hop is vetted afresh: a redirect back to the same name, which now resolves to the
+    metadata service, is refused rather than followed."""
+    port = server.port
+    server.routes["/a"] = lambda h: server.redirect(h, f"http://rebind.test:{port}/b")
+    server.routes["/b"] = lambda h: server.respond(h, b"<p>internal</p>")
+    dns = rebinding_dns(server.host, "169.254.169.254")
+    with pytest.raises(FetchRefused, match=r"redirect from .* refused: .*link-local"):
+        fetch_url(f"http://rebind.test:{port}/a", resolver=dns, is_allowed_address=server.only_me)
+    assert dns.calls == ["rebind.test", "rebind.test"]
+    assert len(server.seen_hosts) == 1  # /b was never requested
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://2130706433/",
+        "http://0177.0.0.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[fe80::1]/",
+        "http://224.0.0.1/",
+        "http://[ff02::1]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_redirects_to_other_spellings_and_multicast_are_refused(server, target):
+    server.routes["/go"] = lambda h: server.redirect(h, target)
+    with pytest.raises(FetchRefused, match=r"redirect from .* refused"):
+        fetch_url(server.url("/go"), is_allowed_address=server.only_me)

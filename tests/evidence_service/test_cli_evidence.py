@@ -1,6 +1,9 @@
 """`tracker ingest`, `feeds` and `summarize` from the command line."""
 
+import io
 import json
+import re
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -55,3 +58,41 @@ def test_feeds_add_refuses_duplicates_and_bad_schemes(seeded):
     assert dup.exit_code == 1 and "already registered" in dup.stderr
     bad = runner.invoke(app, ["feeds", "add", "file:///etc/passwd"])
     assert bad.exit_code == 1
+
+
+def test_summarize_for_a_user_starts_from_their_last_forecast(seeded, monkeypatch):
+    question = "us-strike-iran-by-2027-06"
+    monkeypatch.setenv("TRACKER_PASSWORD", "correct horse battery")
+    assert runner.invoke(app, ["users", "add", "bob", "--role", "forecaster"]).exit_code == 0
+    logged = runner.invoke(app, ["forecast", question, "--user", "bob", "--prob", "0.3"])
+    assert logged.exit_code == 0, logged.output
+
+    anyone = json.loads(runner.invoke(app, ["summarize", question, "--format", "json"]).stdout)
+    mine = runner.invoke(app, ["summarize", question, "--user", "bob", "--format", "json"])
+    assert mine.exit_code == 0, mine.output
+    [for_bob] = json.loads(mine.stdout)
+    assert anyone[0]["since_time"] is None
+    assert for_bob["since_time"] is not None
+    assert "since" in for_bob["summary"]["whats_new"].lower()
+
+    nobody = runner.invoke(app, ["summarize", question, "--user", "nobody"])
+    assert nobody.exit_code == 1 and "Traceback" not in nobody.output
+    assert nobody.stderr.startswith("error:") and nobody.stderr.count("\n") == 1
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_summarize_draws_a_progress_bar_on_a_terminal_only(seeded, monkeypatch, capsys):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    app(["summarize", "--all", "--format", "json"], standalone_mode=False)
+    done = len(json.loads(capsys.readouterr().out))
+    drawn = terminal.getvalue()
+    assert "summarising" in drawn and "━" in drawn
+    assert f"{done}/{done}" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn)
+
+    piped = runner.invoke(app, ["summarize", "--all"])
+    assert piped.exit_code == 0 and piped.stderr == ""  # no bar when stderr is not a terminal

@@ -96,6 +96,22 @@ def test_schema_violating_answer_is_never_accepted(llm_server, openai_engine, sa
     assert result.engine == "offline" and result.fallback_reason
 
 
+def test_schema_violating_answer_then_a_valid_json_mode_answer_is_used(
+    llm_server, openai_engine, samples
+) -> None:
+    wrong = {"summary": "The strike is certain.", "probability": 0.9}  # valid JSON, wrong shape
+    llm_server.script(ok(wrong, usage=(50, 10)), ok(samples.good_answer(), usage=(60, 20)))
+    result = openai_engine().summarize(samples.request())
+    assert [r["response_format"]["type"] for r in llm_server.requests] == [
+        "json_schema",
+        "json_object",
+    ]
+    assert result.engine == "openai" and result.fallback_reason is None
+    assert [p.verified for p in result.summary.key_points] == [True, True]
+    assert "probability" not in result.summary.model_dump()
+    assert (result.tokens_in, result.tokens_out) == (110, 30)  # both calls are paid for
+
+
 def test_server_rejecting_json_schema_gets_json_mode(llm_server, openai_engine, samples) -> None:
     llm_server.script(
         error(400, "response_format json_schema not supported"), ok(samples.good_answer())

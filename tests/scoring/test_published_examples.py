@@ -2,10 +2,11 @@
 DESIGN §3 adopts. Where a page prints a rounded (or wrong) figure, the exact value is tested
 and the comment says what the page prints.
 
-Good Judgment Open's FAQ election example could not be checked: the stored copy of
-https://www.gjopen.com/faq ends before its scoring section. Cultivate's relative Brier score
-("Net Brier Points"), checked below through Fatebook's test of the same three forecasters, is
-the same daily-median computation that GJ Open calls the Accuracy Score.
+Good Judgment's Accuracy Score is checked on the two-forecaster 2016-election example that
+python-prediction-scorer's README works through by GJ Open's FAQ rules (the stored copies of
+https://www.gjopen.com/faq end before the FAQ's own scoring walk-through). Cultivate's relative
+Brier score ("Net Brier Points"), checked through Fatebook's test of three forecasters, is the
+same daily-median computation.
 """
 
 import math
@@ -16,12 +17,108 @@ import pytest
 from tests.scoring.scoring_cases import at, by_user, history
 from tracker.scoring import rules
 from tracker.scoring.calibration import brier_decomposition, calibration_curve
+from tracker.scoring.timeline import daily_scores
 
 YES = [1.0, 0.0]
 
 
 def yes(p: float) -> list[float]:
     return [p, 1.0 - p]
+
+
+# --- Good Judgment Open: Brier, daily medians and the Accuracy Score ------------------------
+
+
+def test_good_judgment_brier_examples() -> None:
+    """GJ Open's FAQ: 70% on a yes/no question that happened scores (1 − 0.7)² + (0 − 0.3)² =
+    0.18; A = 60%, B = 10%, C = 30% with A happening scores 0.26; the range is 0 to 2. Source:
+    https://www.gjopen.com/faq (quoted in github.com/magoo/forecast-documentation)."""
+    assert rules.brier([[0.7, 0.3]], 0)[0] == pytest.approx(0.18)
+    assert rules.brier([[0.6, 0.1, 0.3]], 0)[0] == pytest.approx(0.26)
+    assert rules.brier([[1.0, 0.0], [0.0, 1.0]], 0).tolist() == [0.0, 2.0]
+
+
+def election_2016() -> tuple[list[tuple[str, str, float, list[float]]], dict]:
+    """Options (Clinton, Trump), resolved Trump; open Nov 1 00:00 to Nov 8 00:00 (7 days,
+    day 0 = Nov 1). Forecast times are day + hh:mm."""
+
+    def t(day: int, hh: int, mm: int) -> float:
+        return day + hh / 24 + mm / 1440
+
+    forecasts = [
+        ("q", "George", t(0, 16, 5), [0.7, 0.3]),
+        ("q", "Kramer", t(1, 11, 37), [0.4, 0.6]),
+        ("q", "George", t(2, 9, 9), [0.5, 0.5]),
+        ("q", "George", t(2, 21, 42), [0.6, 0.4]),
+        ("q", "Kramer", t(4, 11, 45), [0.3, 0.7]),
+    ]
+    return forecasts, {"id": "q", "close": 7, "outcome": 1}
+
+
+def test_good_judgment_election_example_of_two_forecasters() -> None:
+    """George and Kramer on the 2016 US election, scored by GJ Open's rules (daily Brier of
+    the forecast standing at the end of each day, daily Median score, Accuracy Score).
+    Printed: Brier 0.98, 0.32, 0.50, 0.72, 0.18 per forecast; daily medians 0.98, 0.65, 0.52,
+    0.52, 0.45, 0.45, 0.45 (George's 09:09 forecast is overwritten at 21:42 the same day);
+    participation 7/7 and 6/7; average daily Brier 0.794 (George, exactly 5.56/7) and 0.25
+    (Kramer); crowd's average daily median 0.574 (exactly 4.02/7); George's Accuracy Score
+    0.22. Source: https://github.com/yhoiseth/python-prediction-scorer (README, "Example"),
+    quoting https://www.gjopen.com/faq#faq4.
+    """
+    forecasts, question = election_2016()
+    data = history([question], forecasts)
+    scores = by_user(data)
+    george, kramer = scores["George"], scores["Kramer"]
+
+    per_forecast = rules.brier([f[3] for f in forecasts], 1)
+    np.testing.assert_allclose(per_forecast, [0.98, 0.32, 0.50, 0.72, 0.18])
+
+    # The daily medians, from the engine's own timeline (forecasts in pair-then-time order).
+    order = [0, 2, 3, 1, 4]  # George's three, then Kramer's two
+    daily = daily_scores(
+        q=np.zeros(5, dtype=np.int64),
+        time=np.array([at(forecasts[i][2]) for i in order]),
+        brier=per_forecast[order],
+        pair_start=np.array([0, 3]),
+        open_time=np.array([at(0)]),
+        end_time=np.array([at(7)]),
+    )
+    medians = [0.98, 0.65, 0.52, 0.52, 0.45, 0.45, 0.45]
+    np.testing.assert_allclose(daily.day_medians, medians)
+    crowd = sum(medians) / 7
+    assert crowd == pytest.approx(4.02 / 7) and round(crowd, 3) == 0.574
+
+    assert (george["active_days"], george["scored_days"]) == (7, 7)
+    assert (kramer["active_days"], kramer["scored_days"]) == (6, 7)
+    assert george["participation"] == 1.0
+    assert kramer["participation"] == pytest.approx(6 / 7)
+    assert george["mean_daily_brier"] == pytest.approx(5.56 / 7)
+    assert round(george["mean_daily_brier"], 3) == 0.794
+    assert kramer["mean_daily_brier"] == pytest.approx(0.25)
+    assert george["brier"] == pytest.approx(0.72) and kramer["brier"] == pytest.approx(0.18)
+
+    # George forecast every day, so every reading of the Accuracy Score gives 0.22.
+    assert george["median_daily_brier"] == pytest.approx(crowd)
+    assert george["relative_brier"] == pytest.approx(0.22)
+
+
+def test_good_judgment_accuracy_score_of_a_late_starter() -> None:
+    """Kramer started on day 2. DESIGN §3 reads the Accuracy Score "same days" (Fatebook's
+    relative Brier): Σ over his active days (own − median) / all 7 days = (1.5 − 3.04) / 7 =
+    −0.22, his days' median averaging 3.04 / 6. The README instead subtracts the crowd's
+    median averaged over all 7 days (4.02 / 7, including Nov 1's 0.98 when only George stood)
+    and multiplies by participation: (0.25 − 0.574) × 6/7 = −0.27796, printed −0.278 in its
+    text and −0.378 in its code comment (a misprint). Both are computed from the engine's
+    outputs here; the engine reports the first. Source: as above.
+    """
+    forecasts, question = election_2016()
+    kramer = by_user(history([question], forecasts))["Kramer"]
+    assert kramer["median_daily_brier"] == pytest.approx(3.04 / 6)
+    assert kramer["relative_brier"] == pytest.approx(-0.22)
+
+    all_days_reading = (kramer["mean_daily_brier"] - 4.02 / 7) * kramer["participation"]
+    assert all_days_reading == pytest.approx((0.25 - 4.02 / 7) * 6 / 7)
+    assert round(all_days_reading, 3) == -0.278
 
 
 # --- Fatebook / Cultivate Labs: relative Brier over carried-forward days ----------------------
@@ -52,7 +149,10 @@ def test_fatebook_relative_brier_of_three_forecasters() -> None:
 
 def test_fatebook_single_forecaster_brier() -> None:
     """Same test, one forecaster: 0.9 for three days then 0.95 for four. Fatebook asserts
-    0.0114, rounded from 0.08 / 7. Source: as above."""
+    0.0114 (rounded from 0.08 / 7) as this user's "relativeBrierScore": alone, Fatebook reports
+    the plain time-averaged Brier, which is our mean daily Brier (our relative Brier is 0 when
+    one is one's own median). Fatebook's third case, one forecast on a question open 0.8 days,
+    has no counterpart: DESIGN §3 scores whole UTC days only. Source: as above."""
     scores = cubs_question(("1", 0, 0.9), ("1", 3, 0.95))
     assert scores["1"]["mean_daily_brier"] == pytest.approx(0.08 / 7)
     assert scores["1"]["relative_brier"] == 0.0  # alone, the median is oneself

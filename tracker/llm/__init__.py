@@ -19,7 +19,7 @@ from tracker.llm.schema import (
     SummaryResult,
 )
 from tracker.llm.settings import LLMConfig, LLMSettings
-from tracker.llm.verify import quote_in_text, verify_summary
+from tracker.llm.verify import quote_in_text, quote_verifies, verify_summary
 
 __all__ = [
     "DraftingError",
@@ -41,6 +41,7 @@ __all__ = [
     "cache_key",
     "make_engine",
     "quote_in_text",
+    "quote_verifies",
     "request_key",
     "summarize_many",
     "summarize_offline",

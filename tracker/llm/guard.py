@@ -30,6 +30,18 @@ INJECTION_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"summari[sz]er)\b",
     ),
     (("dear", "attention"), r"\b(dear|attention)\s+(ai|llm|model|assistant|summari[sz]er)\b"),
+    # "to any AI summarising this page"
+    (
+        ("to any", "to all", "to the"),
+        r"\bto\s+(any|all|the)\s+(ai|llm|language\s+model|assistant|summari[sz]er|bot)s?\s+"
+        r"(reading|summari[sz]ing|processing|parsing)\b",
+    ),
+    # misattribution: "cite the following as coming from article 1", "attribute this to item #2"
+    (
+        ("cite", "attribute", "credit"),
+        r"\b(cite|attribute|credit)\s+(this|it|these|the\s+following)\b.{0,40}?"
+        r"\b(article|item|evidence|source)\s*(#|id\s*=?\s*)?\d+",
+    ),
     # markup or code meant to be rendered or run
     (("<",), r"<\s*/?\s*(script|iframe|object|embed)\b"),
     (("javascript",), r"\bjavascript\s*:"),

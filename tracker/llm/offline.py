@@ -30,7 +30,7 @@ from tracker.llm.schema import (
     SummaryRequest,
     SummaryResult,
 )
-from tracker.llm.verify import quote_in_text, verify_summary
+from tracker.llm.verify import quote_verifies, verify_summary
 
 ALGORITHM_VERSION = "offline_v1"
 MODEL_NAME = "extractive-bm25"
@@ -195,7 +195,7 @@ def summarize_offline(request: SummaryRequest) -> EvidenceSummary:
         key = " ".join(sentence.tokens)
         if per_doc[doc.id] >= MAX_POINTS_PER_DOC or key in seen:
             continue
-        if not quote_in_text(sentence.text, doc.text):
+        if not quote_verifies(sentence.text, doc.text):
             continue  # a quote we cannot verify ourselves is never emitted
         direction, cue = ("unclear", None)
         if question.type == "binary":

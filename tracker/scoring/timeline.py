@@ -164,6 +164,7 @@ def time_averaged(
 
     # The same forecasts in time order within each question ("events").
     ev, qe, _ = order_by_rank(q, rank_of(time)[0] if time_rank is None else time_rank)
+    _settle_ties(ev, qe, time)
     counts = np.bincount(q, minlength=open_time.size)
     n = segmented_cumsum(first[ev].astype(np.int64), counts)
     total = segmented_cumsum(change[ev], counts)
@@ -194,3 +195,17 @@ def time_averaged(
     peer = 100.0 * np.add.reduceat(share, pair_start)
     undefined = ~valid[pair_q]
     return TimeAveraged(np.where(undefined, np.nan, base), np.where(undefined, np.nan, peer))
+
+
+def _settle_ties(ev: IntArray, qe: IntArray, time: IntArray) -> None:
+    """Put forecasts made in the same second on the same question in pair order, in place.
+
+    A time ranking breaks such ties by input row, and the running sums over events add in
+    event order, so without this the last bits of a peer score could depend on the order the
+    rows arrived in. Pair order (``ev`` itself) does not.
+    """
+    t = time[ev]
+    tied = np.flatnonzero((qe[1:] == qe[:-1]) & (t[1:] == t[:-1]))
+    if tied.size:
+        at = np.union1d(tied, tied + 1)
+        ev[at] = ev[at][np.lexsort((ev[at], t[at], qe[at]))]
