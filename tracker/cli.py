@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from tracker import interchange
 from tracker.db import Database
-from tracker.errors import InvalidInput, TrackerError, parse
+from tracker.errors import Conflict, InvalidInput, TrackerError, parse
 from tracker.migrate import current_revision, upgrade_to_head
 from tracker.schemas import Actor, ForecastCreate, Resolution, Role, UserCreate
 from tracker.services import evidence, forecasts, questions, summaries, users
@@ -93,6 +93,55 @@ def seed() -> None:
     typer.echo(
         f"seed: {summary.questions_added} questions added, {summary.questions_present} already "
         f"present, {summary.evidence_added} evidence notes added"
+    )
+
+
+@command(app)
+def demo(
+    database_url: Annotated[
+        str,
+        typer.Option(
+            "--database-url", help="where to build it: a separate database, never the team's"
+        ),
+    ] = "sqlite:///data/demo.db",
+    reset: Annotated[
+        bool, typer.Option("--reset", help="delete the practice data there and build it afresh")
+    ] = False,
+) -> None:
+    """Build a practice database: fictional members and questions, labelled [Practice]."""
+    import shlex
+
+    from sqlalchemy.engine import make_url
+
+    from tracker.config import get_settings
+    from tracker.demo import DEMO_PASSWORD, MEMBERS, VIEWER, build_demo, demo_state
+    from tracker.demo import reset as reset_demo
+
+    team_url = get_settings().database_url
+    if database_url == team_url and "demo" not in Path(make_url(team_url).database or "").name:
+        raise InvalidInput(
+            "refusing to put practice data into the team database (DATABASE_URL); "
+            "give --database-url a separate database"
+        )
+    db = Database(database_url)
+    try:
+        if demo_state(db) == "foreign":  # checked before migrating: leave it exactly as it is
+            raise Conflict(
+                f"{database_url} holds data that is not the practice demo; refusing to touch "
+                "it: give --database-url a separate, new database"
+            )
+        if reset:
+            reset_demo(db)
+        upgrade_to_head(db)
+        summary = build_demo(db)
+    finally:
+        db.dispose()
+    typer.echo(summary.message)
+    forecasters = ", ".join(m[0] for m in MEMBERS if m[2] == "forecaster")
+    typer.echo(
+        f"open the app on it:  DATABASE_URL={shlex.quote(database_url)} streamlit run app.py\n"
+        f"sign in as demo-admin (admin), {forecasters} (forecasters) or {VIEWER[0]} (viewer), "
+        f"password: {DEMO_PASSWORD}"
     )
 
 
@@ -236,7 +285,8 @@ def import_file(file: Path) -> None:
     typer.echo(
         f"imported: {summary.questions_added} questions ({summary.questions_unchanged} unchanged), "
         f"{summary.forecasts_added} forecasts ({summary.forecasts_unchanged} unchanged), "
-        f"{summary.users_added} new users"
+        f"{summary.users_added} new users, {summary.evidence_added} evidence items, "
+        f"{summary.links_added} evidence links, {summary.sessions_added} sessions"
     )
 
 
@@ -246,11 +296,29 @@ def export(
         Path | None, typer.Option("--output", "-o", help="file (default stdout)")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or csv (forecasts)")] = "json",
+    with_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--with-credentials",
+            help="include password hashes (keep the file secret; written with mode 0600)",
+        ),
+    ] = False,
 ) -> None:
-    """Export the whole database as an interchange document (or forecasts as CSV)."""
+    """Export the whole database as an interchange document (or forecasts as CSV).
+
+    The document is also the portable backup: `tracker import` into an empty database
+    restores questions, forecasts, resolutions, accounts, evidence and sessions."""
     db = open_db()
-    if fmt == "json":
-        emit(interchange.export_json(db), output)
+    if with_credentials and fmt != "json":
+        raise InvalidInput("--with-credentials needs --format json")
+    if fmt == "json" and with_credentials and output is not None:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(interchange.export_json(db, credentials=True))
+        typer.echo(f"wrote {output} (with password hashes)", err=True)
+    elif fmt == "json":
+        emit(interchange.export_json(db, credentials=with_credentials), output)
     elif fmt == "csv":
         emit(interchange.export_forecasts_csv(db), output)
     else:
@@ -277,7 +345,7 @@ def score(
             raise InvalidInput(str(exc)) from None
     else:
         result = scores.report(open_db()).to_dict()
-    emit(json.dumps(result, indent=2) + "\n" if fmt == "json" else format_table(result) + "\n")
+    emit(json.dumps(result, indent=2) + "\n" if fmt == "json" else format_table(result))
 
 
 @contextmanager

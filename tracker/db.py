@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from tracker.config import Settings, get_settings
-from tracker.errors import Conflict
+from tracker.errors import Conflict, InvalidInput
 
 WRITE_BEGIN_ATTEMPTS = 3
 
@@ -129,19 +129,32 @@ class Database:
                     "the change conflicts with what is already stored (a duplicate or a "
                     "broken reference); nothing was saved"
                 ) from exc
+            except DataError as exc:  # PostgreSQL enforces column lengths and ranges
+                session.rollback()
+                raise InvalidInput(
+                    "a value does not fit the database (too long or out of range); "
+                    "nothing was saved"
+                ) from exc
             except BaseException:
                 session.rollback()
                 raise
 
     def _begin(self, session: Session) -> None:
+        # The SQLite begin hook raises sqlite3's own error (SQLAlchemy does not wrap errors
+        # raised in event hooks), so both kinds are retried; the last failure is a user error.
         for attempt in range(WRITE_BEGIN_ATTEMPTS):
             try:
                 session.connection()
                 return
-            except OperationalError as exc:
-                if "locked" not in str(exc).lower() or attempt == WRITE_BEGIN_ATTEMPTS - 1:
+            except (OperationalError, sqlite3.OperationalError) as exc:
+                if "locked" not in str(exc).lower():
                     raise
                 session.rollback()
+                if attempt == WRITE_BEGIN_ATTEMPTS - 1:
+                    raise Conflict(
+                        "the database is busy (another write held it too long); nothing was "
+                        "saved, please try again"
+                    ) from exc
                 time.sleep(0.05 * (attempt + 1))
 
     def dispose(self) -> None:

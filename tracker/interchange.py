@@ -1,7 +1,9 @@
 """The JSON interchange format (DESIGN §4): export, all-or-nothing idempotent import, CSV.
 
 Export is canonical (sorted rows, fixed key order, fixed formatting) so that
-export → import into an empty database → export reproduces the file byte for byte.
+export → import into an empty database → export reproduces the file byte for byte. The
+whole-database sections (users, feeds, evidence, sessions, wording revisions, forecasts'
+session tags) live in `tracker.backup`.
 """
 
 import csv
@@ -9,30 +11,33 @@ import io
 import json
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, Literal
 
 import pydantic
 from sqlmodel import Session, col, select
 
+from tracker import backup
+from tracker.backup import format_time, parse_rows, short
 from tracker.db import Database
-from tracker.errors import InvalidInput, describe_validation_error
+from tracker.errors import InvalidInput
 from tracker.models import Forecast, ForecastProbability, Question, User
 from tracker.schemas import (
     ANNULLED,
     Actor,
+    LongText,
     Probability,
     QuestionCreate,
     Rationale,
+    ShortText,
     UtcDatetime,
 )
 from tracker.services import audit
 from tracker.services.forecasts import binary_vector, normalise_probabilities
 from tracker.services.permissions import require_admin
 from tracker.services.questions import add_question
-from tracker.services.users import ensure_forecaster
+from tracker.services.users import ensure_forecaster, verified_actor
 
-R = TypeVar("R", bound=pydantic.BaseModel)
 FORMAT = "forecast-tracker/1"
 QUESTION_KEYS = (
     "id",
@@ -54,22 +59,27 @@ class QuestionRecord(QuestionCreate):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    resolution: str | None = None
+    resolution: str | None = pydantic.Field(default=None, max_length=200)
     resolved_time: UtcDatetime | None = None
-    resolution_note: str = ""
-    resolution_source: str = ""
+    resolution_note: LongText = ""
+    resolution_source: ShortText = ""
+    revisions: list[backup.RevisionRecord] | None = pydantic.Field(default=None, max_length=1000)
 
 
 class ForecastRecord(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    question_id: str
+    question_id: str = pydantic.Field(max_length=100)
     user: str = pydantic.Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     time: UtcDatetime
     probabilities: dict[str, Probability] | None = None
     probability: Probability | None = None
     rationale: Rationale = ""
     hidden: bool = False
+    revision: int | None = pydantic.Field(default=None, ge=1)
+    session: int | None = pydantic.Field(default=None, ge=1)
+    phase: Literal["blind", "update"] | None = None
+    late: bool = False
 
 
 class ImportSummary(pydantic.BaseModel):
@@ -78,17 +88,18 @@ class ImportSummary(pydantic.BaseModel):
     forecasts_added: int = 0
     forecasts_unchanged: int = 0
     users_added: int = 0
-
-
-def format_time(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    feeds_added: int = 0
+    evidence_added: int = 0
+    links_added: int = 0
+    sessions_added: int = 0
 
 
 # ---------------------------------------------------------------- export
 
 
-def export_document(db: Database) -> dict[str, Any]:
-    """The whole database as one interchange document (questions and forecasts, hidden ones too)."""
+def export_document(db: Database, *, credentials: bool = False) -> dict[str, Any]:
+    """The whole database as one interchange document: questions, forecasts (hidden ones too)
+    and the backup sections; password hashes only when `credentials` is set."""
     with db.read() as session:
         questions = session.exec(select(Question).order_by(Question.id)).all()
         rows = session.exec(
@@ -97,13 +108,25 @@ def export_document(db: Database) -> dict[str, Any]:
             .order_by(Forecast.question_id, Forecast.created_at, User.name)
         ).all()
         vectors = _vectors(session)
+        extras = backup.export_extras(
+            session, questions, [f for f, _ in rows], credentials=credentials
+        )
     options = {q.id: q.options for q in questions}
+    question_rows = []
+    for q in questions:
+        row = _question_json(q)
+        if q.id in extras.revisions:
+            row["revisions"] = extras.revisions[q.id]
+        question_rows.append(row)
     return {
         "format": FORMAT,
-        "questions": [_question_json(q) for q in questions],
+        "questions": question_rows,
         "forecasts": [
-            _forecast_json(f, name, options[f.question_id], vectors[f.id or 0]) for f, name in rows
+            _forecast_json(f, name, options[f.question_id], vectors[f.id or 0])
+            | extras.forecast_fields.get(f.id or 0, {})
+            for f, name in rows
         ],
+        **extras.sections,
     }
 
 
@@ -159,12 +182,17 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def export_json(db: Database) -> str:
-    return dumps(export_document(db))
+def export_json(db: Database, *, credentials: bool = False) -> str:
+    return dumps(export_document(db, credentials=credentials))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def export_forecasts_csv(db: Database) -> str:
-    """One row per forecast and option, for spreadsheet users."""
+    """One row per forecast and option, for spreadsheet users (free text formula-safe)."""
     document = export_document(db)
     titles = {q["id"]: q["title"] for q in document["questions"]}
     buffer = io.StringIO()
@@ -177,12 +205,12 @@ def export_forecasts_csv(db: Database) -> str:
             writer.writerow(
                 [
                     f["question_id"],
-                    titles[f["question_id"]],
+                    spreadsheet_safe(titles[f["question_id"]]),
                     f["user"],
                     f["time"],
-                    option,
+                    spreadsheet_safe(option),
                     repr(p),
-                    f["rationale"],
+                    spreadsheet_safe(f["rationale"]),
                 ]
             )
     return buffer.getvalue()
@@ -201,54 +229,44 @@ def loads(text: str | bytes) -> dict[str, Any]:
         ) from None
     except UnicodeDecodeError:
         raise InvalidInput("not valid JSON: the file is not UTF-8 text") from None
+    except RecursionError:
+        raise InvalidInput("not an interchange document: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise InvalidInput(f"not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(document, dict):
         raise InvalidInput("not an interchange document: expected a JSON object at the top")
     return document
 
 
 def import_document(db: Database, actor: Actor, document: dict[str, Any]) -> ImportSummary:
-    """Import questions and forecasts: everything or nothing; re-importing adds nothing."""
+    """Import a document (with any backup sections): everything or nothing; re-importing the
+    same file adds nothing."""
     require_admin(actor, "import files")
     if document.get("format") != FORMAT:
-        raise InvalidInput(f"'format' must be '{FORMAT}' (got {document.get('format')!r})")
-    unknown = set(document) - {"format", "questions", "forecasts"}
+        got = repr(document.get("format"))[:50]
+        raise InvalidInput(f"'format' must be '{FORMAT}' (got {got})")
+    unknown = set(document) - {"format", "questions", "forecasts", *backup.SECTIONS}
     if unknown:
-        raise InvalidInput(f"unknown top-level key(s): {sorted(unknown)}")
-    questions = _parse_rows(document.get("questions", []), "questions", QuestionRecord)
-    forecasts = _parse_rows(document.get("forecasts", []), "forecasts", ForecastRecord)
+        raise InvalidInput(f"unknown top-level key(s): {sorted(unknown)[:5]}")
+    questions = parse_rows(document.get("questions", []), "questions", QuestionRecord)
+    forecasts = parse_rows(document.get("forecasts", []), "forecasts", ForecastRecord)
+    sections = backup.parse_sections(document)
     _check_unique_ids(questions)
     now = db.now()
     summary = ImportSummary()
     with db.write() as session:
-        known = _merge_questions(session, actor, questions, summary, now=now)
-        _merge_forecasts(session, actor, forecasts, known, summary, now=now)
+        require_admin(verified_actor(session, actor), "import files")
+        restorer = backup.Restorer(session, actor, now)
+        restorer.merge_users(sections.users)
+        known = _merge_questions(session, actor, questions, summary, restorer, now=now)
+        restorer.merge_evidence(sections.feeds, sections.evidence, known)
+        restorer.merge_sessions(sections.sessions, known)
+        _merge_forecasts(session, actor, forecasts, known, summary, restorer, now=now)
+        summary.users_added += restorer.counts.users_added
+        for name in ("feeds_added", "evidence_added", "links_added", "sessions_added"):
+            setattr(summary, name, getattr(restorer.counts, name))
         audit.record(session, actor, "import", "database", "-", at=now, after=summary.model_dump())
     return summary
-
-
-def _parse_rows(rows: Any, key: str, model: type[R]) -> list[R]:
-    if not isinstance(rows, list):
-        raise InvalidInput(f"'{key}' must be a list")
-    parsed = []
-    for index, row in enumerate(rows):
-        try:
-            parsed.append(model.model_validate(row))
-        except pydantic.ValidationError as exc:
-            raise InvalidInput(
-                f"{_where(key, index, row)}: {describe_validation_error(exc)}"
-            ) from None
-    return parsed
-
-
-def _where(key: str, index: int, row: Any) -> str:
-    label = f"{key}[{index}]"
-    if isinstance(row, dict):
-        ident = row.get("id") or row.get("question_id")
-        if key == "forecasts" and isinstance(row, dict):
-            return f"{label} ({ident}, {row.get('user')}, {row.get('time')})"
-        if ident:
-            return f"{label} (id '{ident}')"
-    return label
 
 
 def _check_unique_ids(questions: list[QuestionRecord]) -> None:
@@ -266,6 +284,7 @@ def _merge_questions(
     actor: Actor,
     records: list[QuestionRecord],
     summary: ImportSummary,
+    restorer: backup.Restorer,
     *,
     now: datetime,
 ) -> dict[str, Question]:
@@ -273,9 +292,14 @@ def _merge_questions(
     for index, record in enumerate(records):
         where = f"questions[{index}] (id '{record.id}')"
         _check_resolution(record, where, now)
+        if record.revisions:
+            wording = record.model_dump(include={"title", "description", "resolution_criteria"})
+            backup.check_revisions(record.revisions, wording, where)
         existing = known.get(record.id)
         if existing is not None:
             diff = _first_difference(existing, record)
+            if diff is None and record.revisions:
+                diff = restorer.revisions_differ(existing, record.revisions)
             if diff:
                 raise InvalidInput(f"{where}: already exists with a different {diff}")
             summary.questions_unchanged += 1
@@ -285,6 +309,8 @@ def _merge_questions(
         )
         question = add_question(session, actor, create, at=now)
         _apply_record_resolution(question, record)
+        if record.revisions:
+            restorer.restore_revisions(question, record.revisions)
         known[record.id] = question
         summary.questions_added += 1
     session.flush()
@@ -294,7 +320,9 @@ def _merge_questions(
 def _check_resolution(record: QuestionRecord, where: str, now: datetime) -> None:
     options = record.options or []
     if record.resolution not in (None, ANNULLED, *options):
-        raise InvalidInput(f"{where}: resolution '{record.resolution}' is not one of {options}")
+        raise InvalidInput(
+            f"{where}: resolution {short(record.resolution)!r} is not one of {short(options, 200)}"
+        )
     if record.resolved_time is not None:
         if record.resolution is None:
             raise InvalidInput(f"{where}: resolved_time is set but resolution is null")
@@ -348,6 +376,7 @@ def _merge_forecasts(
     records: list[ForecastRecord],
     questions: dict[str, Question],
     summary: ImportSummary,
+    restorer: backup.Restorer,
     *,
     now: datetime,
 ) -> None:
@@ -357,13 +386,22 @@ def _merge_forecasts(
     pending: list[tuple[Forecast, list[float]]] = []
     for index, record in enumerate(records):
         where = (
-            f"forecasts[{index}] ({record.question_id}, {record.user}, {format_time(record.time)})"
+            f"forecasts[{index}] ({short(record.question_id)}, {record.user}, "
+            f"{format_time(record.time)})"
         )
         question = questions.get(record.question_id)
         if question is None:
-            raise InvalidInput(f"{where}: no question with id '{record.question_id}'")
+            raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
         vector = _record_vector(record, question, where)
         _check_window(record, question, where, now)
+        links = restorer.forecast_fields(
+            session_ref=record.session,
+            phase=record.phase,
+            revision=record.revision,
+            user=record.user,
+            question=question,
+            where=where,
+        )
         key = (record.question_id, record.user, record.time)
         if key in seen:
             raise InvalidInput(
@@ -389,9 +427,9 @@ def _merge_forecasts(
             user_id=user.id or 0,
             created_at=record.time,
             rationale=record.rationale,
-            question_revision=question.revision,
             origin="import",
             hidden=record.hidden,
+            **links,
         )
         pending.append((forecast, vector))
     _insert_forecasts(session, pending)
@@ -423,7 +461,10 @@ def _check_window(record: ForecastRecord, question: Question, where: str, now: d
         raise InvalidInput(
             f"{where}: made before the question opened ({format_time(question.open_time)})"
         )
-    if record.time >= end:
+    if record.late:  # made live before the close or resolution was moved back over it
+        if record.time < end:
+            raise InvalidInput(f"{where}: marked late but made before {format_time(end)}")
+    elif record.time >= end:
         raise InvalidInput(
             f"{where}: made after the question closed or resolved ({format_time(end)})"
         )

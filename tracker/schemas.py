@@ -8,6 +8,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -29,11 +30,21 @@ _USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 has no UTC equivalent
+        raise ValueError("is out of the supported range of dates") from None
+
+
+def _number(value: object) -> object:
+    """A probability is a number: not true/false, not text that looks like one."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError(f"must be a number, not {type(value).__name__}")
+    return value
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
-Probability = Annotated[float, Field(allow_inf_nan=False)]
+Probability = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
 
 
 def _line(max_length: int, required: bool = False):  # type: ignore[no-untyped-def]
@@ -131,6 +142,8 @@ class Source(BaseModel):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
+        if value:
+            value = check_text(value, max_length=2000)
         if value and not re.match(r"^https?://[^\s]+$", value):
             raise ValueError("must be an http(s) URL")
         return value or None
@@ -230,7 +243,7 @@ class QuestionRevisionRead(BaseModel):
 class Resolution(BaseModel):
     """Resolve to one option, or annul (excluded from every score)."""
 
-    option: str | None = None
+    option: Label | None = None
     annul: bool = False
     resolved_time: UtcDatetime | None = None
     note: LongText = ""
@@ -244,7 +257,12 @@ class Resolution(BaseModel):
 
 
 class ForecastCreate(BaseModel):
-    question_id: str
+    """What a forecaster submits. No user and no time: the server takes both from the signed-in
+    actor and its own clock, and a submission naming either is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str = Field(max_length=100)
     probabilities: dict[str, Probability]
     rationale: Rationale = ""
     session_id: int | None = None

@@ -24,9 +24,17 @@ from tracker.schemas import Actor, ForecastCreate, ForecastRead
 from tracker.services import audit
 from tracker.services.permissions import require_admin, require_forecaster
 from tracker.services.questions import get_row, question_state
+from tracker.services.users import verified_actor
 
 SUM_TOLERANCE = 1e-6
 FORECASTING_PHASES = ("blind", "update")
+
+
+def _some(items: Sequence[str], limit: int = 5) -> str:
+    """A list for an error message, kept short whatever the input."""
+    shown = ", ".join(repr(i[:40] + "…" if len(i) > 40 else i) for i in items[:limit])
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return f"[{shown}]{more}"
 
 
 def normalise_probabilities(
@@ -35,10 +43,14 @@ def normalise_probabilities(
     """The full vector in option order, checked and rescaled to sum exactly to 1."""
     unknown = [k for k in probabilities if k not in options]
     if unknown:
-        raise InvalidInput(f"unknown option(s) {unknown}; the options are {list(options)}")
+        raise InvalidInput(
+            f"unknown option(s) {_some(unknown)}; the options are {_some(list(options), 10)}"
+        )
     missing = [o for o in options if o not in probabilities]
     if missing:
-        raise InvalidInput(f"missing probability for option(s) {missing}; give the full vector")
+        raise InvalidInput(
+            f"missing probability for option(s) {_some(missing)}; give the full vector"
+        )
     values = []
     for option in options:
         p = probabilities[option]
@@ -102,9 +114,10 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
     assert actor.user_id is not None
     now = db.now()
     with db.write() as session:
-        user = session.get(User, actor.user_id)
-        if user is None or not user.is_active:
-            raise PermissionDenied("your account is not active")
+        # Checks the account as stored now (active, same role) and locks its row, which
+        # serialises one user's submissions on PostgreSQL (SQLite's BEGIN IMMEDIATE already
+        # does), so `_after_latest` sees the previous one.
+        require_forecaster(verified_actor(session, actor))
         question = get_row(session, data.question_id)
         state = question_state(question, now)
         if state != "open":
@@ -136,7 +149,7 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
             at=now,
             after={"forecast_id": forecast.id, "vector": vector, "phase": phase},
         )
-        return _read(forecast, user.name, question.options, vector)
+        return _read(forecast, actor.name, question.options, vector)
 
 
 def _after_latest(session: Session, question_id: str, user_id: int, now: datetime) -> datetime:
@@ -173,6 +186,7 @@ def set_hidden(db: Database, actor: Actor, forecast_id: int, hidden: bool, reaso
     require_admin(actor, "hide forecasts")
     now = db.now()
     with db.write() as session:
+        require_admin(verified_actor(session, actor), "hide forecasts")
         forecast = session.get(Forecast, forecast_id)
         if forecast is None:
             raise NotFound(f"no forecast with id {forecast_id}")

@@ -20,6 +20,7 @@ from tracker.schemas import (
 )
 from tracker.services import audit
 from tracker.services.permissions import require_admin
+from tracker.services.users import verified_actor
 
 WORDING_FIELDS = ("title", "description", "resolution_criteria")
 
@@ -41,7 +42,8 @@ def to_read(question: Question, now: datetime) -> QuestionRead:
 def get_row(session: Session, question_id: str) -> Question:
     question = session.get(Question, question_id)
     if question is None:
-        raise NotFound(f"no question with id '{question_id}'")
+        shown = question_id if len(question_id) <= 100 else question_id[:100] + "…"
+        raise NotFound(f"no question with id '{shown}'")
     return question
 
 
@@ -87,6 +89,7 @@ def create_question(db: Database, actor: Actor, data: QuestionCreate) -> Questio
     require_admin(actor, "create questions")
     now = db.now()
     with db.write() as session:
+        require_admin(verified_actor(session, actor), "create questions")
         return to_read(add_question(session, actor, data, at=now), now)
 
 
@@ -95,6 +98,7 @@ def edit_question(db: Database, actor: Actor, question_id: str, edit: QuestionEd
     require_admin(actor, "edit questions")
     now = db.now()
     with db.write() as session:
+        require_admin(verified_actor(session, actor), "edit questions")
         question = get_row(session, question_id)
         changes = edit.model_dump(exclude_none=True, mode="json")
         changes.pop("close_time", None)
@@ -153,6 +157,7 @@ def resolve_question(
     require_admin(actor, "resolve or annul questions")
     now = db.now()
     with db.write() as session:
+        require_admin(verified_actor(session, actor), "resolve or annul questions")
         question = get_row(session, question_id)
         apply_resolution(session, actor, question, resolution, now=now)
         return to_read(question, now)

@@ -36,6 +36,27 @@ def actor_for(user: UserRead) -> Actor:
     return Actor(user_id=user.id, name=user.name, role=user.role)
 
 
+def verified_actor(session: Session, actor: Actor) -> Actor:
+    """The actor as the database knows it now, inside the write's transaction.
+
+    An Actor is built at sign-in; a page or script may hold it after an admin deactivated or
+    demoted the account. Writes re-check it here: the account must exist under that name and be
+    active, and permissions are judged on its stored role. The operator at the command line
+    (`Actor.system()`, no user id) is trusted as is. The row stays locked until the write ends
+    (FOR NO KEY UPDATE on PostgreSQL), so one account's writes happen one at a time.
+    """
+    if actor.user_id is None:
+        return actor
+    user = session.get(User, actor.user_id, with_for_update={"key_share": True})
+    if user is None or user.name != actor.name:
+        raise PermissionDenied("this account does not exist (any more); please sign in again")
+    if not user.is_active:
+        raise PermissionDenied("your account is not active; ask an admin")
+    if user.role == actor.role:
+        return actor
+    return Actor(user_id=user.id, name=user.name, role=user.role)  # type: ignore[arg-type]
+
+
 def _by_name(session: Session, name: str) -> User | None:
     return session.exec(select(User).where(User.name == name)).first()
 
@@ -55,7 +76,7 @@ def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead
                 raise PermissionDenied("only an admin can add users")
             actor = Actor.system()
         else:
-            require_admin(actor, "add users")
+            require_admin(verified_actor(session, actor), "add users")
         if _by_name(session, data.name):
             raise Conflict(f"a user named '{data.name}' already exists")
         password = data.password.get_secret_value() if data.password else None
@@ -103,6 +124,7 @@ def set_role(db: Database, actor: Actor, name: str, role: Role) -> UserRead:
     require_admin(actor, "change roles")
     now = db.now()
     with db.write() as session:
+        require_admin(verified_actor(session, actor), "change roles")
         user = _require(session, name)
         if user.role == "admin" and role != "admin" and _admin_count(session) <= 1:
             raise Conflict("cannot remove the last admin")
@@ -126,6 +148,7 @@ def set_active(db: Database, actor: Actor, name: str, active: bool) -> UserRead:
     require_admin(actor, "deactivate users")
     now = db.now()
     with db.write() as session:
+        require_admin(verified_actor(session, actor), "deactivate users")
         user = _require(session, name)
         if not active and user.role == "admin" and _admin_count(session) <= 1:
             raise Conflict("cannot deactivate the last admin")
@@ -145,6 +168,8 @@ def set_password(db: Database, actor: Actor, name: str, password: str) -> None:
         raise InvalidInput(str(exc)) from None
     now = db.now()
     with db.write() as session:
+        if not verified_actor(session, actor).is_admin and actor.name != name:
+            raise PermissionDenied("you can only change your own password")
         user = _require(session, name)
         user.password_hash = _hasher.hash(password)
         user.failed_logins = 0

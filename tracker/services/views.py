@@ -9,16 +9,26 @@ Queries are shaped for a big team: the list computes team figures only for the r
 and every question's latest vectors come from two indexed queries rather than a full history.
 """
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, func
+from sqlmodel import col, select
 
 from tracker.db import Database
-from tracker.models import EvidenceItem, Forecast, ForecastProbability, Question, QuestionEvidence
+from tracker.models import (
+    EvidenceItem,
+    Forecast,
+    ForecastProbability,
+    Question,
+    QuestionEvidence,
+    User,
+)
 from tracker.schemas import Actor, ForecastRead, QuestionRead, QuestionRevisionRead
 from tracker.scoring import aggregate
 from tracker.services import forecasts, questions, sessions
@@ -204,7 +214,7 @@ def question_view(
     db: Database, actor: Actor, question_id: str, *, extremize: float = aggregate.EXTREMIZE
 ) -> QuestionView:
     question = questions.get_question(db, question_id)
-    history = forecasts.forecast_history(db, question_id=question_id)
+    history = question_history(db, question_id)
     mine = [f for f in history if f.user_id == actor.user_id]
     blind = question_id in blind_questions(db, actor)
     visible = team_visible(actor, question, bool(mine), blind=blind)
@@ -228,15 +238,107 @@ def question_view(
 
 
 def aggregate_path(history: Sequence[ForecastRead], options: Sequence[str]) -> list[AggregatePoint]:
-    """The team median after each forecast (a step series over time), one point per forecast."""
+    """The team median after each forecast (a step series over time), one point per forecast.
+
+    Equal to `median_vector` of the standing forecasts at each step, but each option's standing
+    values are kept sorted and updated in place, so a long history costs O(n log n), not O(n²).
+    """
+    if not history:
+        return []
     standing: dict[int, list[float]] = {}
-    path = []
-    for f in history:
-        standing[f.user_id] = [f.probabilities[o] for o in options]
-        vector = median_vector(list(standing.values()), options)
-        assert vector is not None
-        path.append(AggregatePoint(time=f.created_at, vector=vector, forecasters=len(standing)))
-    return path
+    columns: list[list[float]] = [[] for _ in options]
+    medians = np.empty((len(history), len(options)))
+    fallback: dict[int, np.ndarray] = {}
+    for step, f in enumerate(history):
+        vector = [f.probabilities[o] for o in options]
+        previous = standing.get(f.user_id)
+        for j, column in enumerate(columns):
+            if previous is not None:
+                del column[bisect.bisect_left(column, previous[j])]
+            bisect.insort(column, vector[j])
+        standing[f.user_id] = vector
+        n, mid = len(standing), len(standing) // 2
+        medians[step] = [c[mid] if n % 2 else (c[mid - 1] + c[mid]) / 2 for c in columns]
+        if not medians[step].sum() > 0:  # every median 0: the pool falls back to the mean
+            fallback[step] = aggregate.median(np.asarray(list(standing.values()), dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = medians / medians.sum(axis=1, keepdims=True)
+    for step, vector in fallback.items():
+        pooled[step] = vector
+    counts = _running_counts([f.user_id for f in history])
+    return [
+        AggregatePoint(
+            time=f.created_at,
+            vector=dict(zip(options, row, strict=True)),
+            forecasters=count,
+        )
+        for f, row, count in zip(history, pooled.tolist(), counts, strict=True)
+    ]
+
+
+def _running_counts(user_ids: Sequence[int]) -> list[int]:
+    seen: set[int] = set()
+    counts = []
+    for uid in user_ids:
+        seen.add(uid)
+        counts.append(len(seen))
+    return counts
+
+
+def question_history(db: Database, question_id: str) -> list[ForecastRead]:
+    """`forecasts.forecast_history(db, question_id=...)` (visible forecasts in time order),
+    read with two plain queries: a busy question's history through ORM objects is slow."""
+    query = (
+        select(
+            Forecast.id,
+            Forecast.question_id,
+            Forecast.user_id,
+            User.name,
+            Forecast.created_at,
+            Forecast.rationale,
+            Forecast.question_revision,
+            Forecast.origin,
+            Forecast.session_id,
+            Forecast.session_phase,
+            Forecast.summary_id,
+            Forecast.hidden,
+        )
+        .join(User, col(Forecast.user_id) == User.id)
+        .where(Forecast.question_id == question_id, col(Forecast.hidden).is_(False))
+        .order_by(Forecast.created_at, Forecast.id)
+    )
+    cells = (
+        select(ForecastProbability.forecast_id, ForecastProbability.probability)
+        .join(Forecast, col(Forecast.id) == ForecastProbability.forecast_id)
+        .where(Forecast.question_id == question_id, col(Forecast.hidden).is_(False))
+        .order_by(ForecastProbability.forecast_id, ForecastProbability.option_index)
+    )
+    with db.read() as session:
+        conn = session.connection()  # Core rows: thousands of them on a busy question
+        options = conn.execute(select(Question.options).where(Question.id == question_id)).first()
+        rows = conn.execute(query).all()
+        vectors: dict[int, list[float]] = defaultdict(list)
+        for forecast_id, probability in conn.execute(cells):
+            vectors[forecast_id].append(probability)
+    return [
+        ForecastRead.model_construct(  # typed by the columns already: skip re-validation
+            id=fid,
+            question_id=qid,
+            user_id=uid,
+            user=name,
+            created_at=at,
+            probabilities=dict(zip(options[0] if options else [], vectors[fid], strict=True)),
+            rationale=rationale,
+            question_revision=revision,
+            origin=origin,
+            session_id=session_id,
+            session_phase=phase,
+            summary_id=summary_id,
+            hidden=hidden,
+        )
+        for (fid, qid, uid, name, at, rationale, revision, origin, session_id, phase, summary_id,
+             hidden) in rows
+    ]  # fmt: skip
 
 
 def evidence_arrivals(
@@ -275,7 +377,7 @@ def all_paths(
 ) -> tuple[QuestionRead, list[ForecastRead]]:
     """Every member's forecasts on a question, subject to the same visibility rule."""
     question = questions.get_question(db, question_id)
-    history = forecasts.forecast_history(db, question_id=question_id)
+    history = question_history(db, question_id)
     has_own = any(f.user_id == actor.user_id for f in history)
     blind = question_id in blind_questions(db, actor)
     if not team_visible(actor, question, has_own, blind=blind):
@@ -314,10 +416,10 @@ def _chunks(ids: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
         yield ids[start : start + size]
 
 
-def _vectors(session: Session, forecast_ids: Sequence[int]) -> dict[int, list[float]]:
+def _vectors(conn: Connection, forecast_ids: Sequence[int]) -> dict[int, list[float]]:
     vectors: dict[int, list[float]] = defaultdict(list)
     for chunk in _chunks(list(forecast_ids)):
-        rows = session.exec(
+        rows = conn.execute(
             select(ForecastProbability.forecast_id, ForecastProbability.probability)
             .where(col(ForecastProbability.forecast_id).in_(chunk))
             .order_by(ForecastProbability.forecast_id, ForecastProbability.option_index)
@@ -327,36 +429,64 @@ def _vectors(session: Session, forecast_ids: Sequence[int]) -> dict[int, list[fl
     return vectors
 
 
+def _standing(*where: Any, partition: Sequence[Any]) -> Any:
+    """Each partition's latest visible forecast (by time, then id), as a window query."""
+    return (
+        select(
+            Forecast.id,
+            Forecast.question_id,
+            Forecast.user_id,
+            Forecast.created_at,
+            func.row_number()
+            .over(
+                partition_by=list(partition),
+                order_by=(col(Forecast.created_at).desc(), col(Forecast.id).desc()),
+            )
+            .label("newest"),
+        )
+        .where(*where, col(Forecast.hidden).is_(False))
+        .subquery()
+    )
+
+
 def _latest_for_user(db: Database, user_id: int) -> dict[str, tuple[datetime, dict[str, float]]]:
     """The user's standing forecast on every question: question id → (time, vector)."""
+    latest = _standing(Forecast.user_id == user_id, partition=[Forecast.question_id])
     query = (
-        select(Forecast.question_id, Forecast.id, Forecast.created_at, Question.options)
-        .join(Question, col(Forecast.question_id) == Question.id)
-        .where(Forecast.user_id == user_id, col(Forecast.hidden).is_(False))
-        .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
+        select(latest.c.question_id, latest.c.created_at, ForecastProbability.probability)
+        .join(ForecastProbability, col(ForecastProbability.forecast_id) == latest.c.id)
+        .where(latest.c.newest == 1)
+        .order_by(latest.c.question_id, ForecastProbability.option_index)
     )
     with db.read() as session:
-        latest = {qid: (fid, at, options) for qid, fid, at, options in session.exec(query)}
-        vectors = _vectors(session, [fid for fid, _, _ in latest.values()])
+        rows = session.exec(query).all()
+        options = dict(session.exec(select(Question.id, Question.options)).all())
+    cells: dict[str, tuple[datetime, list[float]]] = {}
+    for qid, at, probability in rows:
+        cells.setdefault(qid, (at, []))[1].append(probability)
     return {
-        qid: (at, dict(zip(options, vectors[fid], strict=False)))
-        for qid, (fid, at, options) in latest.items()
+        qid: (at, dict(zip(options[qid], vector, strict=False)))
+        for qid, (at, vector) in cells.items()
     }
 
 
 def _latest_vectors(db: Database, question_ids: Sequence[str]) -> dict[str, dict[int, list[float]]]:
-    """Each forecaster's standing vector on each of the given questions."""
+    """Each forecaster's standing vector on each of the given questions: the forecasts in
+    (question, time) order, which the question-time index gives without sorting, keeping each
+    user's last; then only those forecasts' vectors. Core rows, not ORM ones: this runs on
+    every list page with tens of thousands of forecasts."""
     latest: dict[str, dict[int, int]] = defaultdict(dict)
     with db.read() as session:
+        conn = session.connection()
         for chunk in _chunks(list(question_ids)):
             query = (
                 select(Forecast.question_id, Forecast.user_id, Forecast.id)
                 .where(col(Forecast.question_id).in_(chunk), col(Forecast.hidden).is_(False))
                 .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
             )
-            for qid, uid, fid in session.exec(query):
+            for qid, uid, fid in conn.execute(query):
                 latest[qid][uid] = fid
-        vectors = _vectors(session, [fid for per_q in latest.values() for fid in per_q.values()])
+        vectors = _vectors(conn, [fid for per_q in latest.values() for fid in per_q.values()])
     return {qid: {uid: vectors[fid] for uid, fid in per_q.items()} for qid, per_q in latest.items()}
 
 
