@@ -90,6 +90,11 @@ def test_empty_text_and_bad_urls_are_refused(db, alice):
         evidence.add_text(db, alice, title="x", text=" \n\u200b ")
     with pytest.raises(InvalidInput, match="http"):
         evidence.add_text(db, alice, title="x", text="text", url="javascript:alert(1)")
+    with pytest.raises(InvalidInput, match="bidirectional"):
+        evidence.add_text(db, alice, title="x", text="text", url="https://a.example/\u202egpj")
+    with pytest.raises(InvalidInput, match="too long"):
+        evidence.add_feed(db, alice, "https://a.example/" + "x" * 3000)
+    assert evidence.list_evidence(db) == [] and evidence.list_feeds(db) == []
 
 
 def test_viewers_cannot_add_or_link(db, viewer, alice, two_questions):

@@ -210,3 +210,37 @@ def test_unknown_format_and_missing_file_are_user_errors(tmp_path: Path) -> None
     assert wrong.exit_code == 1 and "--format must be table or json" in wrong.stderr
     missing = runner.invoke(app, ["score", str(tmp_path / "nope.json")])
     assert missing.exit_code == 1 and "Traceback" not in missing.output
+
+
+def test_hidden_forecasts_in_a_file_are_not_scored(tmp_path):
+    document = {
+        "format": "forecast-tracker/1",
+        "questions": [
+            {
+                "id": "q",
+                "title": "Q",
+                "type": "binary",
+                "open_time": "2026-01-01T00:00:00Z",
+                "close_time": "2026-01-11T00:00:00Z",
+                "resolution": "Yes",
+                "resolved_time": "2026-01-11T00:00:00Z",
+                "resolution_criteria": "r",
+            },
+        ],
+        "forecasts": [
+            {"question_id": "q", "user": "ann", "time": "2026-01-01T12:00:00Z", "probability": 0.8},
+            {
+                "question_id": "q",
+                "user": "ann",
+                "time": "2026-01-02T12:00:00Z",
+                "probability": 0.1,
+                "hidden": True,
+            },
+        ],
+    }
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(app, ["score", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)["scores"]
+    assert row["brier"] == pytest.approx(2 * 0.2**2)

@@ -102,6 +102,8 @@ def scoring_input_from_document(doc: Mapping[str, Any]) -> ScoringInput:
     questions, forecasts = doc.get("questions", []), doc.get("forecasts", [])
     if not isinstance(questions, list) or not isinstance(forecasts, list):
         raise DocumentError('"questions" and "forecasts" must be lists')
+    # An admin-hidden forecast is kept in the record but never scored (as in the database).
+    forecasts = [f for f in forecasts if not (isinstance(f, Mapping) and f.get("hidden") is True)]
 
     index: dict[str, int] = {}
     options_of: list[list[str]] = []

@@ -170,6 +170,17 @@ def latest_evidence_time(db: Database) -> dict[str, datetime]:
 # ------------------------------------------------------------------ ingest
 
 
+def check_url(url: str, what: str) -> str:
+    """A stored URL is one printable line of bounded length with an http(s) scheme."""
+    try:
+        url = check_text(url, max_length=2000, required=True)
+    except ValueError as exc:
+        raise InvalidInput(f"{what} {exc}") from None
+    if not url.lower().startswith(("http://", "https://")):
+        raise InvalidInput(f"{what} must start with http:// or https://")
+    return url
+
+
 def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[str, str, str]:
     from tracker.evidence.text import clean_text
 
@@ -183,8 +194,8 @@ def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[
         outlet = check_text(clean_text(outlet or "", max_chars=300), max_length=300)
     except ValueError as exc:
         raise InvalidInput(f"title/outlet {exc}") from None
-    if url is not None and not url.startswith(("http://", "https://")):
-        raise InvalidInput("the URL must start with http:// or https://")
+    if url is not None:
+        url = check_url(url, "the URL")
     return title, body, outlet
 
 
@@ -453,8 +464,7 @@ def rematch(db: Database, actor: Actor) -> int:
 
 def add_feed(db: Database, actor: Actor, url: str) -> FeedRead:
     require_contributor(actor)
-    if not url.startswith(("http://", "https://")):
-        raise InvalidInput("a feed URL must start with http:// or https://")
+    url = check_url(url, "a feed URL")
     now = db.now()
     with db.write() as session:
         if session.exec(select(Feed).where(Feed.url == url)).first():
