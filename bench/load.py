@@ -13,19 +13,20 @@ team does), starting at spread-out moments; that is the load the p95 < 50 ms goa
 """
 
 import argparse
-import multiprocessing as mp
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 QUESTION_ID = "load-test"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare(url: str, writers: int) -> None:
@@ -53,17 +54,12 @@ def prepare(url: str, writers: int) -> None:
     db.dispose()
 
 
-def writer(
-    url: str,
-    index: int,
-    ready: mp.Queue,
-    go: Event,
-    seconds: float,
-    count: int | None,
-    out: mp.Queue,
-    rate: float | None = None,
-) -> None:
-    """Connect and look the user up first, say so, wait for the common start, then write."""
+def writer(url: str, index: int, seconds: float, count: int | None, rate: float | None) -> dict:
+    """Connect and look the user up first, say so on stdout, wait for "go" on stdin, then write.
+
+    Runs in its own interpreter (`bench/load.py --worker`), never forked or spawned from the
+    caller: a spawned child re-imports the parent's `__main__`, which under pytest may be any
+    script a test ran (AppTest runs `app.py` as `__main__`)."""
     from tracker.db import Database
     from tracker.schemas import ForecastCreate
     from tracker.services import forecasts, users
@@ -71,8 +67,8 @@ def writer(
     db = Database(url)
     actor = users.actor_for(users.get_user(db, f"writer{index}"))
     latencies, saved, errors = [], [], []
-    ready.put(index)
-    go.wait()
+    print("ready", flush=True)
+    sys.stdin.readline()  # the common start
     deadline = time.time() + seconds
     if rate:  # people do not all click at the same instant: spread the first submissions
         time.sleep(random.Random(index).uniform(0.0, 1.0 / rate))
@@ -95,7 +91,32 @@ def writer(
         if rate:  # open loop: a person submits now and then, not as fast as the server allows
             time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - start)))
     db.dispose()
-    out.put((index, latencies, saved, errors))
+    return {"latencies": latencies, "saved": saved, "errors": errors}
+
+
+def _start_writer(
+    url: str, index: int, seconds: float, count: int | None, rate: float | None
+) -> subprocess.Popen:
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(index)]
+    command += ["--database-url", url, "--seconds", str(seconds)]
+    if count is not None:
+        command += ["--count", str(count)]
+    if rate:
+        command += ["--rate", str(rate)]
+    return subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+
+
+def _expect(proc: subprocess.Popen, index: int, marker: str) -> str:
+    """The writer's next line starting with `marker` (anything a library printed is skipped);
+    a writer that died says so at once instead of hanging the run."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(marker):
+            return line.removeprefix(marker)
+    proc.wait(timeout=30)
+    raise RuntimeError(f"writer {index} exited with status {proc.returncode} (see its stderr)")
 
 
 def run_load(
@@ -107,29 +128,24 @@ def run_load(
 ) -> dict:
     """Run the writers; return figures and the integrity check (missing/duplicated forecasts)."""
     prepare(url, writers)
-    ctx = mp.get_context("spawn")
-    queue: mp.Queue = ctx.Queue()
-    ready: mp.Queue = ctx.Queue()
-    go = ctx.Event()
-    procs = [
-        ctx.Process(target=writer, args=(url, i, ready, go, seconds, count, queue, rate))
-        for i in range(writers)
-    ]
-    for p in procs:
-        p.start()
+    procs = [_start_writer(url, i, seconds, count, rate) for i in range(writers)]
     try:
-        for _ in procs:  # every process has imported, connected and found its user
-            ready.get(timeout=300)
-        go.set()
-        results = [queue.get(timeout=600) for _ in procs]
+        for i, proc in enumerate(procs):  # every process has imported, connected, found its user
+            _expect(proc, i, "ready")
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [json.loads(_expect(proc, i, "result ")) for i, proc in enumerate(procs)]
     finally:
-        for p in procs:
-            p.join(timeout=60)
-            if p.is_alive():
-                p.kill()
-    latencies = sorted(x for _, lat, _, _ in results for x in lat)
-    saved = [fid for _, _, ids, _ in results for fid in ids]
-    errors = [e for _, _, _, errs in results for e in errs]
+        for proc in procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    latencies = sorted(x for r in results for x in r["latencies"])
+    saved = [fid for r in results for fid in r["saved"]]
+    errors = [e for r in results for e in r["errors"]]
     engine = create_engine(url)
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT id, rationale FROM forecast")).all()
@@ -141,7 +157,7 @@ def run_load(
         ).scalar_one()
     engine.dispose()
     stored_ids = [row[0] for row in stored]
-    elapsed = seconds if count is None else max(sum(lat) for _, lat, _, _ in results)
+    elapsed = seconds if count is None else max(sum(r["latencies"]) for r in results)
     return {
         "writers": writers,
         "forecasts": len(saved),
@@ -183,10 +199,16 @@ def main() -> None:
         default=None,
         help="forecasts per second per writer (default: as fast as possible)",
     )
+    parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker is not None:  # one writer process, started by run_load
+        result = writer(args.database_url, args.worker, args.seconds, args.count, args.rate)
+        print("result", json.dumps(result), flush=True)
+        return
     schema = None
     if args.database_url and args.database_url.startswith("postgresql"):
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        sys.path.insert(0, str(ROOT))
         from tests.support import drop_postgres_schema, fresh_postgres_schema
 
         schema, url = fresh_postgres_schema(args.database_url)

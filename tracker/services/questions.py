@@ -18,14 +18,14 @@ from tracker.schemas import (
     Resolution,
     check_options,
 )
-from tracker.services import audit
+from tracker.services import audit, memo
 from tracker.services.permissions import require_admin
 from tracker.services.users import verified_actor
 
 WORDING_FIELDS = ("title", "description", "resolution_criteria")
 
 
-def question_state(question: Question, now: datetime) -> str:
+def question_state(question: Question | QuestionRead, now: datetime) -> str:
     if question.status != "open":
         return question.status
     if now < question.open_time:
@@ -217,16 +217,23 @@ def list_questions(
     question_type: str | None = None,
 ) -> list[QuestionRead]:
     now = db.now()
-    with db.read() as session:
-        query = select(Question).order_by(Question.close_time, Question.id)
-        if question_type:
-            query = query.where(Question.type == question_type)
-        rows = [to_read(q, now) for q in session.exec(query)]
+    rows = [
+        q if q.state == (state := question_state(q, now)) else q.model_copy(update={"state": state})
+        for q in memo.memoised(db, "questions", lambda: _all_questions(db, now))
+        if not question_type or q.type == question_type
+    ]
     if states:
         rows = [q for q in rows if q.state in states]
     if tag:
         rows = [q for q in rows if tag in q.tags]
     return rows
+
+
+def _all_questions(db: Database, now: datetime) -> list[QuestionRead]:
+    """Every question in list order; `list_questions` re-derives the time-dependent state."""
+    with db.read() as session:
+        query = select(Question).order_by(Question.close_time, Question.id)
+        return [to_read(q, now) for q in session.exec(query)]
 
 
 def list_revisions(db: Database, question_id: str) -> list[QuestionRevisionRead]:

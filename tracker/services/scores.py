@@ -9,10 +9,7 @@ by `data_version`, which changes with every audited write.
 """
 
 import math
-import threading
-import weakref
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -31,6 +28,7 @@ from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringIn
 from tracker.scoring.leaderboard import leaderboard as leaderboard_table
 from tracker.scoring.leaderboard import rank
 from tracker.scoring.report import ScoreReport, score_input
+from tracker.services import memo
 from tracker.services.questions import list_questions
 
 T = TypeVar("T")
@@ -90,44 +88,13 @@ def data_version(db: Database) -> int:
 # ------------------------------------------------------------------ the memo
 
 
-def scores_version(db: Database) -> int:
-    """Changes whenever something the scores depend on may have changed: any audited write but
-    a live forecast (taken only while a question is open; the question is scored only after
-    its resolution, which is audited). Newest first, so it reads a few rows, not the table."""
-    with db.read() as session:
-        newest = session.exec(
-            select(AuditEvent.id)
-            .where(AuditEvent.action != "forecast.create")
-            .order_by(col(AuditEvent.id).desc())
-            .limit(1)
-        ).first()
-    return newest or 0
-
-
-_MEMO: "weakref.WeakKeyDictionary[Database, dict[str, tuple[int, Any]]]" = (
-    weakref.WeakKeyDictionary()
-)
-_MEMO_LOCK = threading.RLock()  # one computation at a time; a second caller reuses the first's
-
-
-def _memoised(db: Database, name: str, build: Callable[[], T]) -> T:
-    """`build()`, computed once per database handle and scores version (values are shared:
-    callers must not change them)."""
-    version = scores_version(db)
-    with _MEMO_LOCK:
-        slot = _MEMO.setdefault(db, {})
-        hit = slot.get(name)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        value = build()
-        slot[name] = (version, value)
-        return value
+scores_version = memo.write_version
+_memoised = memo.memoised
 
 
 def clear_caches() -> None:
     """Forget every memoised score table (benchmarks use it to time cold runs)."""
-    with _MEMO_LOCK:
-        _MEMO.clear()
+    memo.clear()
 
 
 # ------------------------------------------------------------------ loading

@@ -13,12 +13,12 @@ from tracker.errors import TrackerError, parse
 from tracker.llm.schema import QuestionDraft
 from tracker.schemas import QuestionCreate, QuestionEdit, QuestionRead, Resolution
 from tracker.services import questions, summaries
-from tracker.ui import nav
 from tracker.ui.context import current_actor, get_db
-from tracker.ui.render import esc, flash, type_label, when
+from tracker.ui.render import esc, flash, show_error, type_label, when
 
 TYPES = ["binary", "multiple_choice", "ordered"]
 DRAFTS_KEY = "_tracker_drafts"
+SELECT_KEY = "_tracker_admin_select"  # the question to pick after a rerun
 
 
 def slug(title: str) -> str:
@@ -106,25 +106,26 @@ def create_form() -> None:
         st.markdown("**New question**")
         fields = question_fields("adm_new")
         submitted = st.form_submit_button("Create question", type="primary")
-    if submitted:
-        _create(fields)
+    if submitted and _create(fields):
+        st.rerun()
 
 
-def _create(fields: dict, *, flash_after: bool = False) -> bool:
+def _create(fields: dict) -> bool:
+    """Create the question; on success it is selected in the picker after the rerun."""
     try:
         created = questions.create_question(
             get_db(), current_actor(), parse(QuestionCreate, fields)
         )
     except TrackerError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return False
-    message = f"Created “{esc(created.title)}” ({created.id})."
-    if flash_after:
-        flash(message)
-    else:
-        st.success(message)
-        nav.question_link(created.id)
+    flash(f"Created “{esc(created.title)}” ({created.id}).")
+    select_after_rerun(created.id)
     return True
+
+
+def select_after_rerun(question_id: str) -> None:
+    st.session_state[SELECT_KEY] = question_id
 
 
 def edit_form(question: QuestionRead) -> None:
@@ -162,11 +163,14 @@ def edit_form(question: QuestionRead) -> None:
         "hide_until_forecast": hide,
     }
     try:
-        questions.edit_question(get_db(), current_actor(), question.id, parse(QuestionEdit, edit))
+        saved = questions.edit_question(
+            get_db(), current_actor(), question.id, parse(QuestionEdit, edit)
+        )
     except TrackerError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
-    st.success("Saved.")
+    flash(f"Saved (revision {saved.revision}).")
+    st.rerun()
 
 
 def resolve_form(question: QuestionRead) -> None:
@@ -206,10 +210,11 @@ def resolve_form(question: QuestionRead) -> None:
             get_db(), current_actor(), question.id, parse(Resolution, data)
         )
     except TrackerError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     verb = "Annulled" if done.status == "annulled" else f"Resolved **{esc(done.resolution)}**"
-    st.success(f"{verb}. Scores update on the Review page.")
+    flash(f"{verb}. Scores update on the Review page.")
+    st.rerun()
 
 
 def drafts_panel() -> None:
@@ -232,7 +237,7 @@ def drafts_panel() -> None:
                 drafts = summaries.draft_questions(article, title or None)
             except TrackerError as exc:
                 progress.update(label="Drafting failed", state="error")
-                st.error(str(exc))
+                show_error(exc)
                 drafts = None
             else:
                 progress.update(label=f"{len(drafts)} draft(s) ready", state="complete")
@@ -251,7 +256,7 @@ def drafts_panel() -> None:
                 fields = question_fields(f"adm_d{uid}", draft)
                 accept = st.form_submit_button("Accept and create", type="primary")
                 discard = st.form_submit_button("Discard")
-            if (accept and _create(fields, flash_after=True)) or discard:
+            if (accept and _create(fields)) or discard:
                 pending.pop(uid)
                 st.session_state[DRAFTS_KEY] = pending
                 st.rerun()

@@ -11,7 +11,7 @@ from tracker.errors import TrackerError, parse
 from tracker.schemas import UserCreate
 from tracker.services import audit, summaries, users
 from tracker.ui.context import current_actor, get_db, settings
-from tracker.ui.render import flash, when
+from tracker.ui.render import flash, show_error, when
 
 ROLES = ["forecaster", "viewer", "admin"]
 
@@ -51,7 +51,7 @@ def users_panel() -> None:
                 flash(f"Added {data.name} as {role}.")
                 st.rerun()
             except TrackerError as exc:
-                st.error(str(exc))
+                show_error(exc)
     with manage:
         st.markdown("**Manage a member**")
         names = [u.name for u in people]
@@ -74,7 +74,7 @@ def _do(action: Callable[[], object], message: str) -> None:
     try:
         action()
     except TrackerError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     flash(message)
     st.rerun()
@@ -108,7 +108,7 @@ def data_panel() -> None:
         try:
             summary = interchange.import_text(db, actor, upload.getvalue())
         except TrackerError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            show_error(exc, prefix="Nothing was imported: ")
             return
         st.success(
             f"Imported {summary.questions_added} question(s) and {summary.forecasts_added} "

@@ -16,6 +16,7 @@ from tracker.errors import TrackerError, parse
 from tracker.schemas import UserCreate, UserRead
 from tracker.services import auth, users
 from tracker.ui.context import get_db, set_current_user, settings
+from tracker.ui.render import show_error
 
 LOGIN_KEY = "_tracker_login"
 NOTICE_KEY = "_tracker_login_notice"
@@ -93,6 +94,14 @@ def _from_cookie() -> auth.LoginSession | None:
     return login
 
 
+def has_saved_sign_in() -> bool:
+    """True when this browser holds a "keep me signed in" cookie."""
+    try:
+        return bool(st.context.cookies.get(COOKIE)) and not st.session_state.get(_IGNORE_COOKIE)
+    except Exception:  # no browser context (bare runs)
+        return False
+
+
 def remember(login: auth.LoginSession) -> None:
     """Ask the browser to keep a signed token until the session would time out."""
     token = auth.session_token(get_db(), login, _secret())
@@ -128,7 +137,7 @@ def password_form() -> None:
         try:
             login = auth.sign_in(get_db(), name, password)
         except TrackerError as exc:
-            st.error(str(exc), icon="🔒")
+            show_error(exc)
             return
         st.session_state[LOGIN_KEY] = login
         if keep:
@@ -165,7 +174,7 @@ def first_admin_form() -> None:
         st.session_state[LOGIN_KEY] = login
         remember(login)
     except TrackerError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     st.rerun()
 

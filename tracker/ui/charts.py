@@ -5,7 +5,7 @@ database are safe here.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import altair as alt
 import pandas as pd
@@ -13,7 +13,14 @@ import pandas as pd
 from tracker.schemas import ForecastRead, QuestionRead
 from tracker.services.views import AggregatePoint, EvidenceArrival
 
-PERCENT = alt.Axis(format="%", title=None, values=[0, 0.25, 0.5, 0.75, 1])
+
+def percent_axis(title: str | None = None) -> alt.Axis:
+    return alt.Axis(format="%", title=title, values=[0, 0.25, 0.5, 0.75, 1])
+
+
+PERCENT = percent_axis()  # untitled
+
+
 ME = "You"
 TEAM = "Team median"
 
@@ -62,9 +69,12 @@ def trajectory(
     }
     for name, path in (others or {}).items():
         series[name] = [(f.created_at, f.probabilities) for f in path]
-    frame = trajectory_frame(question, series, chart_end(question, now))
+    end = chart_end(question, now)
+    frame = trajectory_frame(question, series, end)
     if frame.empty:
         return None
+    start = time_window_start(question, frame["time"].min(), end)
+    x = alt.X("time:T", title=None, scale=alt.Scale(domain=[start, end]))
     binary = question.type == "binary"
     tooltip = [
         alt.Tooltip("series:N", title="Who"),
@@ -90,19 +100,28 @@ def trajectory(
         }
     else:
         encoding = {
-            "color": alt.Color("option:N", title="Option", legend=alt.Legend(orient="top")),
-            "strokeDash": alt.StrokeDash("series:N", title=None, sort=names),
+            "color": alt.Color(
+                "option:N",
+                title=None,
+                sort=list(question.options),
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=400),
+            ),
+            "strokeDash": alt.StrokeDash(
+                "series:N",
+                title=None,
+                sort=names,
+                legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeColor="#57606a"),
+            ),
         }
     lines = (
         alt.Chart(frame)
         .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=25))
         .encode(
-            x=alt.X("time:T", title=None),
+            x=x,
             y=alt.Y(
                 "p:Q",
                 scale=alt.Scale(domain=[0, 1]),
-                axis=PERCENT,
-                title="P(Yes)" if binary else None,
+                axis=percent_axis("P(Yes)" if binary else "Probability"),
             ),
             detail="series:N",
             tooltip=tooltip,
@@ -110,13 +129,13 @@ def trajectory(
         )
     )
     layers: list[alt.Chart] = [lines]
-    arrivals = evidence_frame(evidence, frame["time"].min(), frame["time"].max())
+    arrivals = evidence_frame(evidence, start, end)
     if not arrivals.empty:
         layers.append(
             alt.Chart(arrivals)
             .mark_rule(color="#8b949e", strokeDash=[4, 3], opacity=0.8)
             .encode(
-                x="time:T",
+                x=x,
                 tooltip=[
                     alt.Tooltip("title:N", title="Evidence"),
                     alt.Tooltip("time:T", title="Arrived", format="%Y-%m-%d"),
@@ -132,7 +151,16 @@ def trajectory(
             .mark_rule(color="#8250df", strokeWidth=2)
             .encode(x="time:T", tooltip=alt.Tooltip("label:N", title="Resolution"))
         )
-    return alt.layer(*layers).properties(height=320).interactive(bind_y=False)
+    # The chart is sized as a whole: give the option legend (one row each) its own room.
+    height = 320 if binary else 320 + 22 * len(question.options)
+    return alt.layer(*layers).properties(height=height).interactive(bind_y=False)
+
+
+def time_window_start(question: QuestionRead, first: datetime, end: datetime) -> datetime:
+    """Where the time axis starts: the first forecast, widened to at least two days so a
+    fresh question's axis reads in days, not minutes (never before the question opened)."""
+    first = pd.Timestamp(first).to_pydatetime()
+    return max(question.open_time, min(first, end - timedelta(days=2)))
 
 
 def evidence_frame(
@@ -241,7 +269,7 @@ def review_paths(
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("time:T", title=None),
-            y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1]), axis=PERCENT, title=title),
+            y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1]), axis=percent_axis(title)),
             detail="who:N",
             color=alt.Color(
                 "role:N",

@@ -14,7 +14,7 @@ from tracker.errors import TrackerError, parse
 from tracker.schemas import ForecastCreate, QuestionRead
 from tracker.services import forecasts
 from tracker.ui.context import current_actor, get_db
-from tracker.ui.render import esc, flash
+from tracker.ui.render import esc, flash, show_error
 
 SUM_TOLERANCE = 0.001  # percent points: float noise only, the boxes step by 0.1
 
@@ -133,7 +133,7 @@ def forecast_form(
         )
         forecasts.log_forecast(get_db(), current_actor(), data)
     except TrackerError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return
     st.session_state[_key(qid, "clear")] = True
     flash("Forecast saved.")
@@ -172,11 +172,13 @@ def _option_inputs(question: QuestionRead) -> tuple[dict[str, float], bool]:
     qid = question.id
     n = len(question.options)
     st.markdown("Probability of each option, in percent")
-    columns = st.columns(min(n, 3))
+    per_row = 2 if n % 2 == 0 and n % 3 else min(n, 3)  # 4 boxes: 2 by 2, not 3 + 1
     values = []
     for i, option in enumerate(question.options):
+        if i % per_row == 0:  # a row of boxes aligned on their inputs, whatever the labels
+            columns = st.columns(per_row, vertical_alignment="bottom")
         values.append(
-            columns[i % len(columns)].number_input(
+            columns[i % per_row].number_input(
                 esc(option),
                 min_value=0.0,
                 max_value=100.0,

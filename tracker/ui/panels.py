@@ -10,7 +10,7 @@ from tracker.errors import TrackerError
 from tracker.schemas import Actor, QuestionRead, QuestionRevisionRead
 from tracker.services import summaries, views
 from tracker.ui import cached, nav
-from tracker.ui.render import esc, vector_text, when, write_text
+from tracker.ui.render import esc, show_error, vector_text, when, write_text
 from tracker.ui.summary import render_summary
 
 
@@ -49,6 +49,8 @@ def summary_section(db: Database, view: views.QuestionView, actor: Actor) -> int
             )
     elif linked:
         st.info(f"{len(linked)} evidence item(s) are linked but not summarised yet.")
+    elif q.state != "open":
+        st.caption("No evidence was linked to this question.")
     else:
         st.info(
             "No evidence is linked to this question yet. Add articles on the Evidence "
@@ -75,29 +77,37 @@ def _summarise(db: Database, actor: Actor, question_id: str) -> bool:
             summaries.summarize_question(db, actor, question_id, on_progress=progress)
         except TrackerError as exc:
             status.update(label="Could not summarise", state="error")
-            st.error(str(exc))
+            show_error(exc)
             return False
         status.update(label="Summary ready", state="complete", expanded=False)
     return True
 
 
 POOL_LABELS = {
-    "median": "Median",
-    "mean": "Mean",
-    "geometric_mean_of_odds": "Geometric mean of odds",
-    "extremized_log_odds": "Extremized log-odds",
-    "recency_weighted_median": "Recency-weighted median",
+    "median": ("Median", "Median of the standing forecasts (renormalised)"),
+    "mean": ("Mean", "Arithmetic mean"),
+    "geometric_mean_of_odds": ("Geo. odds", "Geometric mean of odds"),
+    "extremized_log_odds": ("Extremized", "Mean of log-odds, extremized"),
+    "recency_weighted_median": ("Recency", "Recency-weighted median (Metaculus style)"),
 }
 
 
 def pools(pools: dict[str, dict[str, float]], q: QuestionRead) -> None:
-    """The team's standing forecasts pooled several ways, side by side."""
+    """The team's standing forecasts pooled several ways: one row per option, one column per
+    pool (option labels can be long; the pool names are short)."""
     options = ["Yes"] if q.type == "binary" else list(q.options)
+    names = {key: POOL_LABELS.get(key, (key, key)) for key in pools}
     frame = pd.DataFrame(
-        {"Pool": [POOL_LABELS.get(name, name) for name in pools]}
-        | {o: [v.get(o, 0.0) * 100 for v in pools.values()] for o in options}
+        {"Option": options}
+        | {
+            names[key][0]: [vector.get(o, 0.0) * 100 for o in options]
+            for key, vector in pools.items()
+        }
     )
-    config = {o: st.column_config.NumberColumn(format="%.0f%%") for o in options}
+    config = {
+        label: st.column_config.NumberColumn(format="%.0f%%", help=help_text, width="small")
+        for label, help_text in names.values()
+    }
     with st.expander("Team pools", expanded=q.type != "binary"):
         st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
@@ -112,7 +122,7 @@ def rationales(view: views.QuestionView, q: QuestionRead, limit: int = 60) -> No
             with st.container(border=True):
                 who = "You" if f.user_id == view.user_id else esc(f.user)
                 st.markdown(
-                    f"**{who}** · {vector_text(f.probabilities, q.options)} · "
+                    f"**{who}** · {esc(vector_text(f.probabilities, q.options))} · "
                     f":gray[{when(f.created_at, with_time=True)}]"
                 )
                 write_text(f.rationale)
@@ -129,11 +139,31 @@ def scores(q: QuestionRead, me: str) -> None:
     if not rows:
         st.info("Nobody forecast on this question, so there is nothing to score.")
         return
+    line = my_score_line(rows, me)
+    if line:
+        st.markdown(line)
     st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
     st.caption(
         "Brier: 0 is perfect, 2 the worst (all options). Relative Brier: your daily Brier "
         "minus the team's daily median — negative beats the team."
     )
+
+
+def my_score_line(rows: Sequence[dict], me: str) -> str | None:
+    """'**Your score:** final Brier 0.020 · relative Brier −0.013 · …' (None if not scored)."""
+    mine = next((r for r in rows if r["user"] == me), None)
+    if mine is None:
+        return None
+    parts = [
+        f"{label} {mine[key]:{fmt}}"
+        for key, label, fmt in (
+            ("brier", "final Brier", ".3f"),
+            ("relative_brier", "relative Brier", "+.3f"),
+            ("peer_score", "peer score", "+.1f"),
+        )
+        if mine.get(key) is not None
+    ]
+    return "**Your score:** " + " · ".join(parts) if parts else None
 
 
 def score_frame(rows: Sequence[dict], me: str) -> pd.DataFrame:

@@ -30,13 +30,18 @@ def write_text(text: str, *, muted: bool = False) -> None:
     st.markdown(f":gray[{esc(text)}]" if muted else esc(text))
 
 
+def show_error(error: object, *, prefix: str = "") -> None:
+    """An error message as plain text (messages may quote what a user typed)."""
+    st.error(prefix + esc(str(error)), icon="⚠️")
+
+
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Show a user mistake (or a refusal) as one readable message instead of a traceback."""
     try:
         yield
     except TrackerError as exc:
-        st.error(str(exc), icon="⚠️")
+        show_error(exc)
 
 
 FLASH_KEY = "_tracker_flash"
@@ -64,6 +69,16 @@ def vector_text(vector: Mapping[str, float] | None, options: Sequence[str]) -> s
     if list(options) == ["Yes", "No"]:
         return pct(vector.get("Yes"))
     return " · ".join(f"{o} {pct(vector.get(o))}" for o in options)
+
+
+def vector_brief(vector: Mapping[str, float] | None, options: Sequence[str]) -> str:
+    """A short cell: binary '35%'; otherwise the most likely option, 'B 80%'."""
+    if not vector:
+        return "—"
+    if list(options) == ["Yes", "No"]:
+        return pct(vector.get("Yes"))
+    top = max(options, key=lambda o: vector.get(o, 0.0))
+    return f"{top} {pct(vector.get(top))}"
 
 
 def when(value: datetime | None, *, with_time: bool = False) -> str:

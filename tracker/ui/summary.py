@@ -35,7 +35,7 @@ def render_summary(
     if stored.fallback_reason:
         st.warning(
             "The LLM could not produce this summary, so the offline digest was used instead. "
-            f"Reason: {stored.fallback_reason}",
+            f"Reason: {esc(stored.fallback_reason)}",
             icon="⚠️",
         )
     if s.injection_suspected:

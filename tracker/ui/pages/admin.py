@@ -22,6 +22,10 @@ q_tab, draft_tab, users_tab, data_tab, engine_tab, audit_tab = st.tabs(
 with q_tab:
     all_questions = questions.list_questions(get_db())
     titles = {q.id: q for q in all_questions}
+    just_made = st.session_state.pop(admin_questions.SELECT_KEY, None)
+    if just_made in titles:  # open the question just created
+        st.query_params[nav.QUESTION_PARAM] = just_made
+        st.session_state.pop("adm_q_pick", None)
     requested = st.query_params.get(nav.QUESTION_PARAM)
     new_label = "➕ New question"
     choices = [new_label, *titles]

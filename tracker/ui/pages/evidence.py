@@ -13,7 +13,7 @@ from tracker.services.evidence import IngestResult
 from tracker.ui import nav
 from tracker.ui.context import current_actor, get_db
 from tracker.ui.panels import safe_url
-from tracker.ui.render import esc, when
+from tracker.ui.render import esc, show_error, when
 
 EVIDENCE_PARAM = "e"
 db, actor = get_db(), current_actor()
@@ -41,8 +41,10 @@ def show_result(result: IngestResult) -> None:
     linked = [link for link in result.links if link.state == "linked"]
     if linked:
         st.markdown(f"Matched {len(linked)} question(s):")
+        titles = {q.id: q.title for q in questions.list_questions(db)}
         for link in linked:
-            nav.question_link(link.question_id, f"{esc(link.question_id)} (score {link.score:.2f})")
+            title = titles.get(link.question_id, link.question_id)
+            nav.question_link(link.question_id, f"{esc(title)} (match {link.score:.2f})")
     else:
         st.info("It matched no open question. Open it below to link it by hand.")
     st.query_params[EVIDENCE_PARAM] = str(item.id)
@@ -55,7 +57,7 @@ def _ingest(action: Callable[..., IngestResult], *args: object, **kwargs: object
             result = action(db, actor, *args, **kwargs)
         except TrackerError as exc:
             status.update(label="Could not add this evidence", state="error")
-            st.error(str(exc))
+            show_error(exc)
             return
         status.update(label="Evidence added", state="complete", expanded=False)
     show_result(result)
@@ -116,7 +118,7 @@ if contributor:
                     evidence.add_feed(db, actor, feed_url.strip())
                     st.success("Feed added. Poll it to fetch its entries.")
                 except TrackerError as exc:
-                    st.error(str(exc))
+                    show_error(exc)
         feeds = evidence.list_feeds(db)
         if feeds:
             st.dataframe(
@@ -144,7 +146,7 @@ if contributor:
                         state="complete",
                     )
                 for error in summary.errors:
-                    st.warning(error)
+                    st.warning(esc(error))
         else:
             st.caption("No feeds yet.")
 else:
@@ -186,7 +188,7 @@ if not selected or not selected.isdigit():
 try:
     item = evidence.get_evidence(db, int(selected))
 except TrackerError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 
 st.divider()
@@ -204,7 +206,7 @@ if safe_url(item.url):
 if item.near_duplicate_of:
     st.caption(f"Near copy of evidence #{item.near_duplicate_of}.")
 left, right = st.columns([1.3, 1], gap="large")
-with left, st.container(height=420):
+with left, st.container(height=420 if len(item.text) > 1500 else "content"):
     st.text(item.text)
 with right:
     st.markdown("**Linked questions**")
@@ -227,7 +229,7 @@ with right:
                     change(db, actor, link.question_id, item.id)
                     st.rerun()
                 except TrackerError as exc:
-                    st.error(str(exc))
+                    show_error(exc)
     if contributor:
         linked_ids = {link.question_id for link in links if link.state == "linked"}
         candidates = [qid for qid in titles if qid not in linked_ids]
@@ -247,4 +249,4 @@ with right:
                         evidence.link(db, actor, target, item.id)
                         st.rerun()
                     except TrackerError as exc:
-                        st.error(str(exc))
+                        show_error(exc)

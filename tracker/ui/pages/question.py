@@ -10,9 +10,12 @@ from tracker.ui.context import current_actor, current_user, get_db, settings
 from tracker.ui.render import (
     esc,
     friendly_errors,
+    pct,
+    show_error,
     show_flash,
     state_badge,
     type_label,
+    vector_brief,
     vector_text,
     when,
 )
@@ -26,8 +29,20 @@ if not all_questions:
     st.stop()
 
 titles = {q.id: q.title for q in all_questions}
+PICK_KEY = "question_pick"
+
+
+def _follow_pick() -> None:
+    """Keep ?q= in the address bar on the chosen question (links and reloads open it)."""
+    st.query_params[nav.QUESTION_PARAM] = st.session_state[PICK_KEY]
+
+
+# The URL decides which question is open (other pages link here with ?q=<id>); the picker
+# only changes the URL. Not `bind="query-params"`: that would put the title in the URL.
 requested = st.query_params.get(nav.QUESTION_PARAM)
-if requested not in titles:
+if requested in titles:
+    st.session_state[PICK_KEY] = requested
+elif requested is not None:
     st.query_params.pop(nav.QUESTION_PARAM, None)
 top = st.columns([1, 4])
 top[0].page_link(nav.QUESTIONS, label="All questions", icon="⬅️")
@@ -35,11 +50,11 @@ chosen = top[1].selectbox(
     "Question",
     list(titles),
     format_func=lambda qid: titles[qid],
-    key=nav.QUESTION_PARAM,
-    bind="query-params",
+    key=PICK_KEY,
+    on_change=_follow_pick,
     label_visibility="collapsed",
     placeholder="Choose a question…",
-    index=None if requested not in titles else list(titles).index(requested),
+    index=None,
 )
 if chosen is None:
     st.title("Question")
@@ -49,7 +64,7 @@ if chosen is None:
 try:
     view = views.question_view(db, actor, chosen, extremize=settings().extremize_factor)
 except TrackerError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 q = view.question
 show_flash()
@@ -64,39 +79,66 @@ elif q.status == "annulled":
 
 m = st.columns(4)
 mine_now = view.my_latest
-m[0].metric(
-    "Your forecast",
-    vector_text(mine_now.probabilities if mine_now else None, q.options)
-    if q.type == "binary"
-    else ("set" if mine_now else "—"),
-)
-if view.team_visible and view.team_now:
-    team_text = (
-        vector_text(view.team_now.vector, q.options) if q.type == "binary" else "shown below"
-    )
+
+
+def _standing_metric(column, who: str, vector: dict[str, float] | None, note: str) -> None:
+    """Binary: P(Yes). Otherwise the option rated most likely, named in the label."""
+    if vector is None:
+        column.metric(who, note)
+    elif q.type == "binary":
+        column.metric(who, vector_brief(vector, q.options))
+    else:
+        top = max(q.options, key=lambda o: vector.get(o, 0.0))
+        column.metric(
+            f"{who}: {esc(top)}", pct(vector.get(top)), help="The option rated most likely."
+        )
+
+
+if actor.role == "viewer":  # viewers do not forecast: show what there is to read instead
+    m[0].metric("Linked evidence", len(view.evidence))
 else:
-    team_text = "🔒 hidden" if view.forecasters else "—"
-m[1].metric("Team median", team_text)
+    _standing_metric(m[0], "Your forecast", mine_now.probabilities if mine_now else None, "—")
+team_vector = view.team_now.vector if view.team_visible and view.team_now else None
+_standing_metric(
+    m[1], "Team median", team_vector, "🔒 hidden" if view.forecasters and not team_vector else "—"
+)
 m[2].metric("Forecasters", view.forecasters)
 m[3].metric("Closes", when(q.close_time), help=f"Opened {when(q.open_time)}")
 
-left, right = st.columns([1.15, 1], gap="large")
+if q.status in ("resolved", "annulled"):
+    panels.scores(q, current_user().name)
+
+# Left: what the question asks and what the evidence says; right: your update, then how the
+# forecasts moved and why. The summary is drawn first: the form records which one was shown.
+left, right = st.columns([1.1, 1], gap="large")
 with left:
     panels.criteria(q)
     st.subheader("Evidence summary")
-    summary_id = panels.summary_section(db, view, actor)
-    st.subheader("Your forecast")
-    if q.state != "open":
+    shown_summary = panels.summary_section(db, view, actor)
+    # A save is handled in the run its click starts; the summary on screen when the user
+    # clicked is the one the previous run showed (someone may have made a newer one since).
+    on_screen_key = f"_summary_on_screen_{q.id}"
+    summary_id = st.session_state.get(on_screen_key, shown_summary)
+    st.session_state[on_screen_key] = shown_summary
+
+with right:
+    if q.status in ("resolved", "annulled"):
+        pass  # the scores above say how it went; nothing to update
+    elif q.state != "open":
+        st.subheader("Your forecast")
         message = {"upcoming": f"Forecasting opens on {when(q.open_time)}."}.get(
-            q.state, "This question no longer takes forecasts."
+            q.state, "Forecasting has closed; the question awaits its resolution."
         )
         st.info(message)
     elif actor.role == "viewer":
+        st.subheader("Your forecast")
         st.info("You have read-only access: viewers can follow the team but not forecast.")
     else:
+        st.subheader("Your forecast")
         if mine_now:
             st.caption(
-                f"Your standing forecast: {vector_text(mine_now.probabilities, q.options)}, "
+                "Your standing forecast: "
+                f"{esc(vector_text(mine_now.probabilities, q.options))}, "
                 f"made {when(mine_now.created_at, with_time=True)}."
             )
         team_session = views.forecasting_session(db, actor, q.id)
@@ -112,24 +154,27 @@ with left:
                 summary_id,
                 team_session.id if team_session else None,
             )
-
-with right:
     st.subheader("Trajectory")
     chart = charts.trajectory(q, view.mine, view.aggregate, view.evidence, db.now())
     if chart is None:
-        st.info("No forecasts yet. Yours will be the first point on this chart.")
+        if view.forecasters and not view.team_visible:
+            pass  # the reason is shown just below
+        elif actor.role == "viewer" or q.state != "open":
+            st.info("Nobody has forecast on this question yet.")
+        else:
+            st.info("No forecasts yet. Yours will be the first point on this chart.")
     else:
         st.altair_chart(chart, width="stretch")
-        st.caption("Step lines: you and the team median; dashed grey rules: evidence arrivals.")
+        lines = [name for name, shown in (("you", view.mine), ("the team median", view.aggregate))
+                 if shown]  # fmt: skip
+        marks = "; dashed grey rules: evidence arrivals" if view.evidence else ""
+        st.caption(f"Step lines: {' and '.join(lines)}{marks}.")
     if not view.team_visible and view.forecasters > (1 if view.mine else 0):
         st.info(views.HIDDEN_REASON, icon="🔒")
     if view.pools:
         panels.pools(view.pools, q)
     st.subheader("Rationales")
     panels.rationales(view, q)
-
-if q.status in ("resolved", "annulled"):
-    panels.scores(q, current_user().name)
 
 tabs = st.tabs(
     [

@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.services import questions, views
 from tracker.ui import nav
 from tracker.ui.context import current_actor, get_db, settings
-from tracker.ui.render import days_left_text, type_label, vector_text
+from tracker.ui.render import days_left_text, type_label, vector_brief
 
 PAGE_SIZE = 50
 STATES = {
@@ -97,34 +97,51 @@ def _team(row: views.QuestionRow) -> str:
         return "—"
     if not row.team_visible:
         return "🔒 after you forecast"
-    return vector_text(row.team_median, row.question.options)
+    return vector_brief(row.team_median, row.question.options)
 
 
+viewer = actor.role == "viewer"
+evidence_column = "Evidence" if viewer else "New evidence"
 table = pd.DataFrame(
     {
         "id": [r.question.id for r in shown],
         "Question": [r.question.title for r in shown],
-        "Status": [r.question.state.capitalize() for r in shown],
-        "Type": [type_label(r.question.type) for r in shown],
-        "My forecast": [vector_text(r.my_latest, r.question.options) for r in shown],
+        "My forecast": [vector_brief(r.my_latest, r.question.options) for r in shown],
         "Team median": [_team(r) for r in shown],
         "Forecasters": [r.forecasters or 0 for r in shown],
-        "Closes": [r.question.close_time.date() for r in shown],
         "Time left": [days_left_text(r.days_left, r.question.state) for r in shown],
-        "New evidence": [f"🆕 {r.new_evidence}" if r.new_evidence else "" for r in shown],
+        evidence_column: [
+            (f"{r.new_evidence} linked" if viewer else f"🆕 {r.new_evidence}")
+            if r.new_evidence
+            else ""
+            for r in shown
+        ],
         "Your update": [r.update_reason for r in shown],
+        "Status": [r.question.state.capitalize() for r in shown],
+        "Type": [type_label(r.question.type) for r in shown],
+        "Closes": [r.question.close_time.date() for r in shown],
     }
 )
+hidden = {"id", "My forecast", "Your update"} if viewer else {"id"}
+BRIEF = "Binary: the chance of Yes. Other types: the option rated most likely."
 event = table_slot.dataframe(
     table,
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
-    column_order=[c for c in table.columns if c != "id"],
+    column_order=[c for c in table.columns if c not in hidden],
     column_config={
-        "Question": st.column_config.TextColumn(width="large"),
+        "Question": st.column_config.TextColumn(width=380, pinned=True),
+        "My forecast": st.column_config.TextColumn(help=BRIEF),
+        "Team median": st.column_config.TextColumn(help=BRIEF),
         "Forecasters": st.column_config.NumberColumn(format="%d", width="small"),
+        "Time left": st.column_config.TextColumn(width="small"),
+        evidence_column: st.column_config.TextColumn(
+            help="Linked evidence items"
+            + ("" if viewer else " that arrived since your last forecast"),
+            width="small",
+        ),
         "Closes": st.column_config.DateColumn(format="YYYY-MM-DD", width="small"),
     },
     key="qs_table",

@@ -10,7 +10,7 @@ from tracker.schemas import QuestionRead
 from tracker.services import questions, views
 from tracker.ui import cached, charts, nav
 from tracker.ui.context import current_actor, current_user, get_db
-from tracker.ui.panels import score_frame
+from tracker.ui.panels import my_score_line, score_frame
 from tracker.ui.render import esc, when
 
 RANKINGS = {
@@ -172,6 +172,9 @@ with recent_tab:
             paths_chart(q)
             rows = [r for r in all_rows if r["question_id"] == q.id]
             if rows:
+                line = my_score_line(rows, me)
+                if line:
+                    st.markdown(line)
                 st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
             nav.question_link(q.id, "Open the question and its rationales")
     if len(recent) > MAX_REVIEWS:
@@ -194,6 +197,12 @@ with question_tab:
         q = titles[chosen]
         if q.status == "resolved":
             st.markdown(f"Resolved **{esc(q.resolution)}** on {when(q.resolved_time)}.")
+        else:
+            state = "Annulled" if q.status == "annulled" else "Closed, not resolved yet"
+            st.caption(
+                f"{state}: the chart shows each member's probability of the first option, "
+                f"“{esc(q.options[0])}”."
+            )
         paths_chart(q)
         rows = cached.question_scores(q.id)
         if rows:

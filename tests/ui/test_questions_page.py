@@ -1,0 +1,114 @@
+"""The questions list: filters, where I stand on each question, and the team's hidden numbers."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.ui.conftest import (
+    BINARY,
+    CHOICE,
+    QUESTIONS,
+    RESOLVED,
+    World,
+    no_exceptions,
+    texts,
+)
+from tracker import interchange
+from tracker.schemas import Actor
+
+
+def _table(at):
+    [frame] = [d.value for d in at.dataframe if "Question" in d.value.columns]
+    return frame.set_index("id")
+
+
+@pytest.mark.parametrize("name", ["admin", "alice", "victor"])
+def test_questions_page_renders_for_every_role(open_app, name):
+    at = open_app(name, QUESTIONS)
+    no_exceptions(at)
+    table = _table(at)
+    assert set(table.index) == {BINARY, CHOICE}  # open ones by default
+    assert {"Team median", "Forecasters", "Time left"} <= set(table.columns)
+
+
+def test_forecaster_sees_own_standing_and_team_hidden_until_forecast(open_app, world: World):
+    at = open_app("alice", QUESTIONS)
+    table = _table(at)
+    assert table.loc[BINARY, "My forecast"] == "—"
+    assert table.loc[BINARY, "Team median"] == "🔒 after you forecast"
+    assert table.loc[BINARY, "Forecasters"] == 1
+    assert table.loc[BINARY, "New evidence"] == "🆕 1"
+    assert table.loc[BINARY, "Your update"] == "no forecast yet"
+    assert table.loc[BINARY, "Time left"].endswith("d left")
+    assert "2 need your update · 1 with new evidence" in texts(at)
+
+
+def test_viewer_sees_the_team_median_and_no_personal_columns(open_app):
+    at = open_app("victor", QUESTIONS)
+    table = _table(at)
+    assert table.loc[BINARY, "Team median"] == "70%"
+    assert [t.label for t in at.toggle] == []  # no "Needs my update" for viewers
+    shown = list(at.dataframe[0].proto.column_order)  # the columns the browser shows
+    assert "Team median" in shown
+    assert "My forecast" not in shown and "Your update" not in shown
+
+
+def test_needs_my_update_keeps_new_evidence_and_stale_forecasts(open_app, world: World):
+    now = world.db.now()
+    # alice forecast on both open questions: recently on the choice question, long ago on none.
+    document = {
+        "format": interchange.FORMAT,
+        "forecasts": [
+            {"question_id": CHOICE, "user": "alice", "time": _iso(now - timedelta(days=2)),
+             "probabilities": {"Northwind": 0.5, "Saltmarsh": 0.3, "Kestrel": 0.2}},
+            {"question_id": BINARY, "user": "alice", "time": _iso(now - timedelta(days=3)),
+             "probability": 0.6},
+        ],
+    }  # fmt: skip
+    interchange.import_document(world.db, Actor.system(), document)
+    at = open_app("alice", QUESTIONS)
+    table = _table(at)
+    assert table.loc[CHOICE, "My forecast"] == "Northwind 50%"
+    assert table.loc[CHOICE, "Your update"] == ""
+    assert table.loc[BINARY, "Your update"] == "1 new evidence item"  # linked after her forecast
+    at.toggle(key="qs_needs").set_value(True).run()
+    assert list(_table(at).index) == [BINARY]
+
+    # A forecast older than the staleness limit needs an update too.
+    document["forecasts"] = [
+        {"question_id": CHOICE, "user": "bob", "time": _iso(now - timedelta(days=20)),
+         "probabilities": {"Northwind": 0.2, "Saltmarsh": 0.3, "Kestrel": 0.5}},
+    ]  # fmt: skip
+    interchange.import_document(world.db, Actor.system(), document)
+    at = open_app("bob", QUESTIONS)
+    at.toggle(key="qs_needs").set_value(True).run()
+    table = _table(at)
+    assert table.loc[CHOICE, "Your update"] == "last forecast 20 days ago"
+
+
+def test_filters_by_status_tag_type_and_search(open_app):
+    at = open_app("alice", QUESTIONS)
+    at.button_group(key="qs_states").set_value(["Resolved"]).run()
+    assert list(_table(at).index) == [RESOLVED]
+    at.button_group(key="qs_states").set_value(["Open", "Resolved"]).run()
+    at.selectbox(key="qs_tag").set_value("sport").run()
+    assert list(_table(at).index) == [CHOICE]
+    at.selectbox(key="qs_tag").set_value("All tags").run()
+    at.selectbox(key="qs_type").set_value("Binary").run()
+    assert set(_table(at).index) == {BINARY, RESOLVED}
+    at.text_input(key="qs_q").input("ferry").run()
+    assert list(_table(at).index) == [RESOLVED]
+    at.text_input(key="qs_q").input("no such words").run()
+    assert "No questions match these filters" in texts(at)
+
+
+def test_empty_database_tells_each_role_what_to_do(open_empty_app):
+    at = open_empty_app("admin", QUESTIONS)
+    no_exceptions(at)
+    assert "No questions yet. Create one on the **Admin** page" in texts(at)
+    at = open_empty_app("alice", QUESTIONS)
+    assert "An admin adds them" in texts(at)
+
+
+def _iso(at) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,85 @@
+"""The review page: leaderboard, calibration with the Murphy decomposition, the recently
+resolved queue and a per-question review."""
+
+import pytest
+
+from tests.ui.conftest import RESOLVED, REVIEW, World, no_exceptions, texts
+from tracker.services import scores
+
+
+def _frame_with(at, column: str):
+    [frame] = [d.value for d in at.dataframe if column in d.value.columns]
+    return frame
+
+
+def _metric(at, label: str) -> str:
+    [value] = [m.value for m in at.metric if m.label == label]
+    return value
+
+
+@pytest.mark.parametrize("name", ["admin", "alice", "victor"])
+def test_review_page_renders_for_every_role(open_app, name):
+    at = open_app(name, REVIEW)
+    no_exceptions(at)
+    board = _frame_with(at, "#")
+    assert {"Relative Brier", "Member", "Questions", "Mean daily Brier", "Peer score"} <= set(
+        board.columns
+    )
+    assert len(board) == 2  # alice and bob forecast on the resolved question
+
+
+def test_leaderboard_matches_the_scores_and_marks_me(open_app, world: World):
+    at = open_app("alice", REVIEW)
+    board = _frame_with(at, "#").set_index("Member")
+    expected = {row.user: row for row in scores.leaderboard(world.db)}
+    assert list(board.index) == ["alice (you)", "bob"]  # alice was closer all along
+    assert board.loc["alice (you)", "Relative Brier"] == pytest.approx(
+        expected["alice"].relative_brier, abs=1e-3
+    )
+    assert board.loc["alice (you)", "Relative Brier"] < 0 < board.loc["bob", "Relative Brier"]
+    assert board.loc["bob", "Questions"] == 1
+
+
+def test_calibration_shows_counts_and_murphy_parts(open_app, world: World):
+    at = open_app("alice", REVIEW)
+    view = scores.user_calibration(world.db, "alice")
+    bins = _frame_with(at, "Events")
+    assert bins["Events"].sum() == 2  # one final binary forecast: two yes/no events
+    assert _metric(at, "Brier score") == f"{view.brier:.3f}"
+    for part in ("Reliability", "Resolution", "Uncertainty"):
+        assert _metric(at, part) == f"{getattr(view, part.lower()):.3f}"
+    assert "within-bin variance" in texts(at)
+    at.selectbox(key="rv_member").set_value("bob").run()
+    assert _metric(at, "Brier score") == f"{scores.user_calibration(world.db, 'bob').brier:.3f}"
+
+
+def test_recently_resolved_queue_shows_paths_and_scores(open_app):
+    at = open_app("alice", REVIEW)
+    [recent] = [e for e in at.expander if "resolved Yes" in e.label]
+    assert "Will the ferry timetable change in autumn?" in recent.label.replace("\\", "")
+    [mine] = [m.value for m in recent.markdown if m.value.startswith("**Your score:**")]
+    assert mine.startswith("**Your score:** final Brier 0.020 · relative Brier -")
+    frames = [d.value for d in recent.dataframe]
+    assert frames and set(frames[0]["Member"]) == {"alice (you)", "bob"}
+    assert recent.get("vega_lite_chart")  # every member's path against the outcome
+
+    at.segmented_control(key="rv_window").set_value("7 days").run()
+    assert any("resolved Yes" in e.label for e in at.expander)
+
+
+def test_question_review_shows_each_trajectory(open_app):
+    at = open_app("bob", REVIEW)
+    assert at.selectbox(key="rv_question").value == RESOLVED
+    assert "Resolved **Yes**" in "\n".join(m.value for m in at.markdown)
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4  # leaderboard bars, calibration, recent paths, this review
+
+
+def test_review_without_scores_says_what_happens_next(open_empty_app):
+    at = open_empty_app("alice", REVIEW)
+    no_exceptions(at)
+    shown = texts(at)
+    assert "No scores yet" in shown
+    assert "Calibration appears once questions you forecast on are resolved" in shown
+    assert "Nothing resolved in the last 7 days" in shown
+    assert "No closed or resolved questions yet" in shown
