@@ -19,6 +19,7 @@ pages = [
     st.Page(f"{PAGES}/questions.py", title="Questions", icon="📋", default=True),
     st.Page(f"{PAGES}/question.py", title="Question", icon="🎯", visibility="hidden"),
     st.Page(f"{PAGES}/evidence.py", title="Evidence", icon="📰"),
+    st.Page(f"{PAGES}/session.py", title="Sessions", icon="🤝"),
     st.Page(f"{PAGES}/review.py", title="Review", icon="📈"),
 ]
 if user.role == "admin":

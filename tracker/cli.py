@@ -20,7 +20,7 @@ from tracker.db import Database
 from tracker.errors import Conflict, InvalidInput, TrackerError, parse
 from tracker.migrate import current_revision, upgrade_to_head
 from tracker.schemas import Actor, ForecastCreate, Resolution, Role, UserCreate
-from tracker.services import evidence, forecasts, questions, summaries, users
+from tracker.services import evidence, forecasts, questions, sessions, summaries, users
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -30,9 +30,11 @@ app = typer.Typer(
 questions_app = typer.Typer(no_args_is_help=True, help="List questions.")
 users_app = typer.Typer(no_args_is_help=True, help="Manage accounts and roles.")
 feeds_app = typer.Typer(no_args_is_help=True, help="RSS/Atom feeds of evidence.")
+sessions_app = typer.Typer(no_args_is_help=True, help="Team forecasting sessions.")
 app.add_typer(questions_app, name="questions")
 app.add_typer(users_app, name="users")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(sessions_app, name="sessions")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -321,6 +323,36 @@ def export(
         emit(interchange.export_json(db, credentials=with_credentials), output)
     elif fmt == "csv":
         emit(interchange.export_forecasts_csv(db), output)
+    else:
+        raise InvalidInput("--format must be json or csv")
+
+
+@command(sessions_app, "list")
+def sessions_list() -> None:
+    """Every team session, newest first: id, phase, facilitator, questions, title."""
+    for record in sessions.list_sessions(open_db()):
+        typer.echo(
+            f"{record.id:>4}  {record.phase:<7} {record.facilitator:<16} "
+            f"{len(record.question_ids):>2} question(s)  {record.title}"
+        )
+
+
+@command(sessions_app, "export")
+def sessions_export(
+    session_id: int,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default stdout)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+) -> None:
+    """A session's record for the team's notes: blind forecasts, pools, spread and updates
+    (during the blind phase only who has submitted)."""
+    db = open_db()
+    if fmt == "json":
+        document = sessions.export_record(db, Actor.system(), session_id)
+        emit(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", output)
+    elif fmt == "csv":
+        emit(sessions.export_csv(db, Actor.system(), session_id), output)
     else:
         raise InvalidInput("--format must be json or csv")
 

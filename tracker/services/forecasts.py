@@ -123,7 +123,7 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
         if state != "open":
             raise InvalidInput(f"question '{question.id}' is {state}; forecasts are not accepted")
         vector = normalise_probabilities(question.options, data.probabilities)
-        phase = _session_phase(session, data, actor.user_id)
+        session_id, phase = _session_of(session, data, actor.user_id)
         if data.summary_id is not None:
             summary = session.get(EvidenceSummary, data.summary_id)
             if summary is None or summary.question_id != question.id:
@@ -136,7 +136,7 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
             vector=vector,
             rationale=data.rationale,
             origin="live",
-            session_id=data.session_id,
+            session_id=session_id,
             session_phase=phase,
             summary_id=data.summary_id,
         )
@@ -147,7 +147,12 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
             "question",
             question.id,
             at=now,
-            after={"forecast_id": forecast.id, "vector": vector, "phase": phase},
+            after={
+                "forecast_id": forecast.id,
+                "vector": vector,
+                "session_id": session_id,
+                "phase": phase,
+            },
         )
         return _read(forecast, actor.name, question.options, vector)
 
@@ -163,9 +168,25 @@ def _after_latest(session: Session, question_id: str, user_id: int, now: datetim
     return max(now, latest + timedelta(microseconds=1)) if latest else now
 
 
-def _session_phase(session: Session, data: ForecastCreate, user_id: int) -> str | None:
+def _session_of(
+    session: Session, data: ForecastCreate, user_id: int
+) -> tuple[int | None, str | None]:
+    """The team session and phase this forecast is made in. Without an explicit session it is
+    the participant's active session on the question, if any: a forecast made on the question
+    page, the CLI or any other edge during a session is recorded with it all the same."""
     if data.session_id is None:
-        return None
+        active = session.exec(
+            select(ForecastSession.id, ForecastSession.phase)
+            .join(SessionQuestion, col(SessionQuestion.session_id) == ForecastSession.id)
+            .join(SessionParticipant, col(SessionParticipant.session_id) == ForecastSession.id)
+            .where(
+                SessionQuestion.question_id == data.question_id,
+                SessionParticipant.user_id == user_id,
+                col(ForecastSession.phase).in_(FORECASTING_PHASES),
+            )
+            .order_by(col(ForecastSession.id).desc())
+        ).first()
+        return (active[0], active[1]) if active else (None, None)
     team_session = session.get(ForecastSession, data.session_id)
     if team_session is None:
         raise NotFound(f"no session with id {data.session_id}")
@@ -178,7 +199,7 @@ def _session_phase(session: Session, data: ForecastCreate, user_id: int) -> str 
         raise PermissionDenied("you are not a participant of this session")
     if session.get(SessionQuestion, (data.session_id, data.question_id)) is None:
         raise InvalidInput("this question is not part of the session")
-    return team_session.phase
+    return data.session_id, team_session.phase
 
 
 def set_hidden(db: Database, actor: Actor, forecast_id: int, hidden: bool, reason: str) -> None:

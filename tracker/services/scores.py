@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Integer, case, cast, func
 from sqlmodel import col, select
 
@@ -30,6 +30,7 @@ from tracker.scoring.leaderboard import rank
 from tracker.scoring.report import ScoreReport, score_input
 from tracker.services import memo
 from tracker.services.questions import list_questions
+from tracker.services.sessions import SessionRead, get_session, list_sessions, session_forecasts
 
 T = TypeVar("T")
 
@@ -454,9 +455,13 @@ def _update_effects(db: Database) -> list[UpdateEffect]:
 
 
 class PersonSessionScore(BaseModel):
+    """Brier of a member's blind forecast and of their forecast standing after the session
+    (the update if they made one, else the blind one); `questions` counts what was averaged."""
+
     user: str
     blind_brier: float | None
     final_brier: float | None
+    questions: int = 1
 
 
 class QuestionSessionReview(BaseModel):
@@ -469,18 +474,30 @@ class QuestionSessionReview(BaseModel):
     median_member_blind_brier: float | None
     median_member_final_brier: float | None
 
+    @property
+    def team_beat_median_member(self) -> bool | None:
+        """Did the team's median pool after the session score better than its median member?"""
+        if self.team_final_brier is None or self.median_member_final_brier is None:
+            return None
+        return self.team_final_brier < self.median_member_final_brier
+
 
 class SessionReview(BaseModel):
+    """Per resolved question and averaged over them: did the discussion make us more accurate?"""
+
     session_id: int
     questions: list[QuestionSessionReview]
     pending: list[str]
+    people: list[PersonSessionScore] = Field(default_factory=list)
+    team_blind_brier: float | None = None
+    team_final_brier: float | None = None
+    median_member_final_brier: float | None = None
+    team_beat_median_member: int = 0
 
 
 def session_review(db: Database, session_id: int) -> SessionReview:
     """Blind vs updated Brier per person and for the team's median pool, on resolved questions;
     `pending` lists the session's questions not resolved yet."""
-    from tracker.services.sessions import get_session, session_forecasts
-
     record = get_session(db, session_id)
     blind = session_forecasts(db, session_id, "blind")
     updates = session_forecasts(db, session_id, "update")
@@ -521,7 +538,45 @@ def session_review(db: Database, session_id: int) -> SessionReview:
                 median_member_final_brier=_median([p.final_brier for p in people]),
             )
         )
-    return SessionReview(session_id=session_id, questions=reviewed, pending=pending)
+    return SessionReview(
+        session_id=session_id,
+        questions=reviewed,
+        pending=pending,
+        people=_people_means(reviewed, record.participants),
+        team_blind_brier=_mean([r.team_blind_brier for r in reviewed]),
+        team_final_brier=_mean([r.team_final_brier for r in reviewed]),
+        median_member_final_brier=_mean([r.median_member_final_brier for r in reviewed]),
+        team_beat_median_member=sum(bool(r.team_beat_median_member) for r in reviewed),
+    )
+
+
+def session_reviews(db: Database) -> list[tuple[SessionRead, SessionReview]]:
+    """Every session with at least one resolved question, newest first (the Review page)."""
+    found = [(s, session_review(db, s.id)) for s in list_sessions(db)]
+    return [(s, r) for s, r in found if r.questions]
+
+
+def _people_means(
+    reviewed: list[QuestionSessionReview], participants: list[str]
+) -> list[PersonSessionScore]:
+    rows = []
+    for user in participants:
+        mine = [p for r in reviewed for p in r.people if p.user == user]
+        if mine:
+            rows.append(
+                PersonSessionScore(
+                    user=user,
+                    blind_brier=_mean([p.blind_brier for p in mine]),
+                    final_brier=_mean([p.final_brier for p in mine]),
+                    questions=len(mine),
+                )
+            )
+    return rows
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return float(np.mean(present)) if present else None
 
 
 def _pool_brier(

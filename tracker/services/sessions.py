@@ -26,7 +26,7 @@ from tracker.models import (
     User,
 )
 from tracker.schemas import Actor, ForecastRead, SessionPhase, Title
-from tracker.scoring.aggregate import team_aggregates
+from tracker.scoring.aggregate import EXTREMIZE, team_aggregates
 from tracker.services import audit
 from tracker.services.forecasts import forecast_history, latest_by_user
 from tracker.services.permissions import require_forecaster
@@ -59,12 +59,22 @@ class SubmissionStatus(BaseModel):
 
 
 class RevealedQuestion(BaseModel):
+    """One question's blind forecasts, the most dissenting first, beside the team pools."""
+
     question_id: str
     title: str
+    type: str
     options: list[str]
     forecasts: list[ForecastRead]
     aggregates: dict[str, dict[str, float]]
     spread: dict[str, float]
+    distance_from_median: dict[str, float] = Field(default_factory=dict)
+
+
+class PhaseChange(BaseModel):
+    phase: SessionPhase
+    at: datetime
+    by: str
 
 
 def _read(session: Session, row: ForecastSession) -> SessionRead:
@@ -235,7 +245,9 @@ def session_forecasts(
     return result
 
 
-def reveal(db: Database, actor: Actor, session_id: int) -> list[RevealedQuestion]:
+def reveal(
+    db: Database, actor: Actor, session_id: int, *, extremize: float = EXTREMIZE
+) -> list[RevealedQuestion]:
     """The blind forecasts side by side with the team pools — only once the blind phase is over."""
     record = get_session(db, session_id)
     if record.phase == "blind":
@@ -252,9 +264,10 @@ def reveal(db: Database, actor: Actor, session_id: int) -> list[RevealedQuestion
         made = blind[qid]
         aggregates: dict[str, dict[str, float]] = {}
         spread: dict[str, float] = {}
+        distance: dict[str, float] = {}
         if made:
             matrix = np.array([[f.probabilities[o] for o in question.options] for f in made])
-            pools = team_aggregates(matrix)
+            pools = team_aggregates(matrix, factor=extremize)
             aggregates = {
                 name: dict(zip(question.options, map(float, vector), strict=True))
                 for name, vector in pools.items()
@@ -262,17 +275,48 @@ def reveal(db: Database, actor: Actor, session_id: int) -> list[RevealedQuestion
             spread = dict(
                 zip(question.options, map(float, matrix.max(0) - matrix.min(0)), strict=True)
             )
+            # total variation distance from the median pool: 0 agrees, 1 is the opposite
+            gaps = 0.5 * np.abs(matrix - pools["median"]).sum(axis=1)
+            distance = {f.user: float(g) for f, g in zip(made, gaps, strict=True)}
+            made = sorted(made, key=lambda f: (-distance[f.user], f.user))
         revealed.append(
             RevealedQuestion(
                 question_id=qid,
                 title=question.title,
+                type=question.type,
                 options=question.options,
                 forecasts=made,
                 aggregates=aggregates,
                 spread=spread,
+                distance_from_median=distance,
             )
         )
     return revealed
+
+
+def updates(db: Database, actor: Actor, session_id: int) -> dict[str, list[ForecastRead]]:
+    """Each participant's latest update-phase forecast per question (after the blind phase)."""
+    if get_session(db, session_id).phase == "blind":
+        raise PermissionDenied("forecasts are revealed when the facilitator ends the blind phase")
+    return session_forecasts(db, session_id, "update")
+
+
+def phase_history(db: Database, session_id: int) -> list[PhaseChange]:
+    """When each phase began and who moved it there, read from the audit trail (a session
+    restored from a backup only knows its start and its latest change)."""
+    record = get_session(db, session_id)
+    changes = [PhaseChange(phase="blind", at=record.created_at, by=record.facilitator)]
+    events = audit.list_events(db, entity_type="session", entity_id=str(session_id))
+    changes += [
+        PhaseChange(phase=e.after["phase"], at=e.at, by=e.actor)
+        for e in reversed(events)
+        if e.action == "session.phase" and e.after
+    ]
+    if changes[-1].phase != record.phase:
+        changes.append(
+            PhaseChange(phase=record.phase, at=record.phase_changed_at, by=record.facilitator)
+        )
+    return changes
 
 
 def export_record(db: Database, actor: Actor, session_id: int) -> dict:
@@ -282,19 +326,24 @@ def export_record(db: Database, actor: Actor, session_id: int) -> dict:
     if record.phase == "blind":
         document["status"] = [s.model_dump() for s in submission_status(db, session_id)]
         return document
+    updated = updates(db, actor, session_id)
     for question in reveal(db, actor, session_id):
-        updates = session_forecasts(db, session_id, "update")[question.question_id]
+        made = updated[question.question_id]
         document["questions"].append(
             {
                 "question_id": question.question_id,
                 "title": question.title,
                 "aggregates": question.aggregates,
                 "spread": question.spread,
-                "blind": [_forecast_row(f) for f in question.forecasts],
-                "update": [_forecast_row(f) for f in updates],
+                "blind": [_forecast_row(f) for f in sorted(question.forecasts, key=_by_user)],
+                "update": [_forecast_row(f) for f in made],
             }
         )
     return document
+
+
+def _by_user(f: ForecastRead) -> str:
+    return f.user
 
 
 def _forecast_row(f: ForecastRead) -> dict:

@@ -9,9 +9,9 @@ import streamlit as st
 from tracker import interchange
 from tracker.errors import TrackerError, parse
 from tracker.schemas import UserCreate
-from tracker.services import audit, summaries, users
+from tracker.services import session_views, summaries, users
 from tracker.ui.context import current_actor, get_db, settings
-from tracker.ui.render import flash, show_error, when
+from tracker.ui.render import esc, flash, show_error, when
 
 ROLES = ["forecaster", "viewer", "admin"]
 
@@ -83,6 +83,14 @@ def _do(action: Callable[[], object], message: str) -> None:
 def data_panel() -> None:
     db, actor = get_db(), current_actor()
     st.markdown("**Export** — the interchange format other instances and `tracker import` read.")
+    blocked = session_views.export_blocked_by(db, actor)
+    if blocked:
+        st.warning(
+            "You take part in the blind phase of "
+            f"{esc(', '.join(blocked))}: an export would show you the others' forecasts. "
+            "It is available again after the reveal (or run `tracker export` on the server).",
+            icon="🔒",
+        )
     cols = st.columns(2)
     cols[0].download_button(
         "Download JSON (questions and forecasts)",
@@ -90,6 +98,7 @@ def data_panel() -> None:
         file_name="forecast-tracker-export.json",
         mime="application/json",
         icon="⬇️",
+        disabled=bool(blocked),
     )
     cols[1].download_button(
         "Download CSV (one row per forecast and option)",
@@ -97,6 +106,7 @@ def data_panel() -> None:
         file_name="forecast-tracker-forecasts.csv",
         mime="text/csv",
         icon="⬇️",
+        disabled=bool(blocked),
     )
     st.divider()
     st.markdown(
@@ -148,7 +158,7 @@ def engine_panel() -> None:
 
 
 def audit_panel() -> None:
-    events = audit.list_events(get_db(), limit=300)
+    events = session_views.audit_events_for(get_db(), current_actor(), limit=300)
     if not events:
         st.caption("No events yet.")
         return

@@ -242,10 +242,12 @@ def review_paths(
     evidence: Sequence[EvidenceArrival],
     me: str,
     now: datetime,
+    marks: Sequence[tuple[datetime, str]] = (),
 ) -> alt.LayerChart | None:
     """Everyone's probability on what actually happened, over time (higher was better).
 
-    For an unresolved question the first option is plotted instead.
+    For an unresolved question the first option is plotted instead. `marks` are labelled
+    moments drawn as solid rules (a team session's phases).
     """
     target = question.resolution or question.options[0]
     paths: dict[str, list[tuple[datetime, dict[str, float]]]] = {}
@@ -304,6 +306,17 @@ def review_paths(
             .mark_rule(color="#8b949e", strokeDash=[4, 3])
             .encode(x="time:T", tooltip=[alt.Tooltip("title:N", title="Evidence")])
         )
+    if marks:
+        moments = pd.DataFrame(list(marks), columns=["time", "label"])
+        rule = alt.Chart(moments).encode(
+            x="time:T", tooltip=[alt.Tooltip("label:N", title="Session")]
+        )
+        layers.append(rule.mark_rule(color="#bf8700", strokeWidth=2))
+        layers.append(
+            rule.mark_text(align="left", dx=4, dy=-6, color="#9a6700", fontSize=11).encode(
+                y=alt.value(12), text="label:N"
+            )
+        )
     return alt.layer(*layers).properties(height=300)
 
 
@@ -326,4 +339,108 @@ def relative_brier_bars(frame: pd.DataFrame, me: str) -> alt.Chart:
             ],
         )
         .properties(height=max(120, 28 * len(data)))
+    )
+
+
+# Blues, ambers and greys: members never share a colour with the pools' red, green and purple.
+MEMBER_COLOURS = [
+    "#0969da",
+    "#bf8700",
+    "#1b7c83",
+    "#953800",
+    "#57606a",
+    "#0550ae",
+    "#9a6700",
+    "#3b8eea",
+    "#6e7781",
+    "#b35900",
+]
+POOL_NAMES = {
+    "median": "Median",
+    "geometric_mean_of_odds": "Geometric mean of odds",
+    "extremized_log_odds": "Extremized",
+}
+
+
+def session_strip(
+    question_type: str,
+    options: Sequence[str],
+    forecasts: Sequence[ForecastRead],
+    pools: dict[str, dict[str, float]],
+) -> alt.LayerChart:
+    """The reveal: each member's forecast on each option (binary: P(Yes)) on a line of its own,
+    labelled, with the team pools as ticks across the option's band, so the spread and the
+    outliers are visible at a glance."""
+    shown = ["Yes"] if question_type == "binary" else list(options)
+    members = sorted({f.user for f in forecasts})
+    dots = pd.DataFrame(
+        [
+            {"option": o, "p": f.probabilities.get(o, 0.0), "who": f.user}
+            for f in forecasts
+            for o in shown
+        ],
+        columns=["option", "p", "who"],
+    )
+    ticks = pd.DataFrame(
+        [
+            {"option": o, "p": pools[key][o], "pool": label}
+            for key, label in POOL_NAMES.items()
+            if key in pools
+            for o in shown
+        ],
+        columns=["option", "p", "pool"],
+    )
+    band = 18 * len(members) + 14  # pixels per option: one line per member
+    x = alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), axis=percent_axis())
+    y = alt.Y(
+        "option:N",
+        sort=shown,
+        title="P(Yes)" if question_type == "binary" else None,
+        axis=alt.Axis(labelLimit=220, labels=question_type != "binary"),
+        scale=alt.Scale(type="band", paddingInner=0.25),
+    )
+    member_line = alt.YOffset("who:N", sort=members, scale=alt.Scale(paddingOuter=0.5))
+    points = (
+        alt.Chart(dots)
+        .mark_circle(size=110, opacity=0.9)
+        .encode(
+            x=x,
+            y=y,
+            yOffset=member_line,
+            color=alt.Color(
+                "who:N", legend=None, sort=members, scale=alt.Scale(range=MEMBER_COLOURS)
+            ),
+            tooltip=[
+                alt.Tooltip("who:N", title="Member"),
+                alt.Tooltip("option:N", title="Option"),
+                alt.Tooltip("p:Q", title="Forecast", format=".0%"),
+            ],
+        )
+    )
+    names = points.mark_text(align="left", dx=8, fontSize=11, color="#57606a").encode(text="who:N")
+    pool_marks = (
+        alt.Chart(ticks)
+        .mark_tick(thickness=3, size=band, opacity=0.8)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "pool:N",
+                title="Team pool",
+                scale=alt.Scale(
+                    domain=list(POOL_NAMES.values()), range=["#d1242f", "#1a7f37", "#8250df"]
+                ),
+                legend=alt.Legend(orient="bottom", symbolType="square"),
+            ),
+            tooltip=[
+                alt.Tooltip("pool:N", title="Pool"),
+                alt.Tooltip("p:Q", title="Value", format=".0%"),
+            ],
+        )
+    )
+    return (
+        alt.layer(pool_marks, points, names)
+        .resolve_scale(color="independent")
+        # Streamlit fits axis and legend into the height too: leave them room
+        .properties(height=int(band * len(shown) * 1.25) + 90)
     )

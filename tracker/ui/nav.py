@@ -6,8 +6,10 @@ QUESTIONS = "tracker/ui/pages/questions.py"
 QUESTION = "tracker/ui/pages/question.py"
 EVIDENCE = "tracker/ui/pages/evidence.py"
 REVIEW = "tracker/ui/pages/review.py"
+SESSION = "tracker/ui/pages/session.py"
 ADMIN = "tracker/ui/pages/admin.py"
 QUESTION_PARAM = "q"
+SESSION_PARAM = "s"
 
 
 def open_question(question_id: str) -> None:
@@ -17,3 +19,8 @@ def open_question(question_id: str) -> None:
 def question_link(question_id: str, label: str = "Open question", icon: str = "🎯") -> None:
     """A page link to one question; `label` must be our own text (links render markdown)."""
     st.page_link(QUESTION, label=label, icon=icon, query_params={QUESTION_PARAM: question_id})
+
+
+def session_link(session_id: int, label: str = "Open the session", icon: str = "🤝") -> None:
+    """A page link to one team session; `label` must be our own text."""
+    st.page_link(SESSION, label=label, icon=icon, query_params={SESSION_PARAM: str(session_id)})

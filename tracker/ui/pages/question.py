@@ -147,6 +147,7 @@ with right:
                 f"Part of the team session “{esc(team_session.title)}” "
                 f"({team_session.phase} phase): this forecast is recorded with it."
             )
+            nav.session_link(team_session.id, "Open the session page")
         with friendly_errors():
             forms.forecast_form(
                 q,

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.schemas import QuestionRead
-from tracker.services import questions, views
+from tracker.services import questions, scores, views
 from tracker.ui import cached, charts, nav
 from tracker.ui.context import current_actor, current_user, get_db
 from tracker.ui.panels import my_score_line, score_frame
@@ -25,8 +25,14 @@ MAX_REVIEWS = 20
 db, actor, me = get_db(), current_actor(), current_user().name
 version = cached.version()
 st.title("Review")
-board, calibration_tab, recent_tab, question_tab = st.tabs(
-    ["🏆 Leaderboard", "🎯 Calibration", "🗓️ Recently resolved", "🔎 Question review"]
+board, calibration_tab, recent_tab, question_tab, sessions_tab = st.tabs(
+    [
+        "🏆 Leaderboard",
+        "🎯 Calibration",
+        "🗓️ Recently resolved",
+        "🔎 Question review",
+        "🤝 Sessions",
+    ]
 )
 
 
@@ -210,3 +216,37 @@ with question_tab:
         elif q.status == "annulled":
             st.caption("Annulled: not scored.")
         nav.question_link(q.id, "Open the question")
+
+with sessions_tab:
+    reviewed = scores.session_reviews(db)
+    if not reviewed:
+        st.info(
+            "No team session has a resolved question yet. Once one does, this tab compares "
+            "the blind forecasts with the updated ones: did the discussion help?"
+        )
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Session": [record.title for record, _ in reviewed],
+                    "Resolved": [
+                        f"{len(r.questions)} of {len(r.questions) + len(r.pending)}"
+                        for _, r in reviewed
+                    ],
+                    "Team pool, blind": [r.team_blind_brier for _, r in reviewed],
+                    "Team pool, after": [r.team_final_brier for _, r in reviewed],
+                    "Median member, after": [r.median_member_final_brier for _, r in reviewed],
+                    "Pool beat median member": [
+                        f"{r.team_beat_median_member} of {len(r.questions)}" for _, r in reviewed
+                    ],
+                }
+            ).round(3),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "Brier of the team's median pool on the session's resolved questions, from the "
+            "blind forecasts and from the forecasts standing after the session (lower is better)."
+        )
+        for record, _ in reviewed[:MAX_REVIEWS]:
+            nav.session_link(record.id, f"Review “{esc(record.title)}”")
