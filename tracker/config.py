@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
-    llm_concurrency: int = 4
+    llm_concurrency: int = 10
 
     fetch_timeout_s: float = 10.0
     fetch_max_bytes: int = 5_000_000
@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     match_max_links: int = 8
 
     session_timeout_minutes: int = 8 * 60
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
     stale_forecast_days: int = 14
     extremize_factor: float = 1.5
 

@@ -66,3 +66,66 @@ def test_title_and_rationale_markup_is_shown_as_text(app_server, new_page):
         for title in ("Questions", "Review", "Account"):
             goto_page(page, title)
             _assert_inert(page)
+
+
+HOSTILE_ARTICLE = (
+    f"Envoys met in Muscat again. {SCRIPT} The talks ended without a date. {IMAGE} "
+    "[Read more](javascript:alert(1)) <b>bold claim</b>"
+)
+
+
+def _hostile_summary(database_url: str, question_id: str) -> None:
+    """An article with markup, linked to the question, and a stored summary whose model output
+    is full of markup (as a hostile or confused model might write it)."""
+    from tracker.db import Database
+    from tracker.llm.schema import EvidenceSummary, KeyPoint, SummaryResult
+    from tracker.schemas import Actor
+    from tracker.services import evidence, summaries
+
+    db = Database(database_url)
+    try:
+        item = evidence.add_text(
+            db, Actor.system(), title=f"Muscat talks {IMAGE}", text=HOSTILE_ARTICLE
+        ).item
+        evidence.link(db, Actor.system(), question_id, item.id)
+        request = summaries.build_request(db, question_id, None)
+        result = SummaryResult(
+            summary=EvidenceSummary(
+                headline=f"Talks stall {SCRIPT}",
+                whats_new=f"New: {IMAGE}",
+                key_points=[
+                    KeyPoint(
+                        claim="[click me](javascript:alert(1)) **urgent**",
+                        direction="lowers",
+                        evidence_id=item.id,
+                        quote=SCRIPT,
+                    ),
+                    KeyPoint(claim="Invented.", evidence_id=item.id, quote=f"{IMAGE} not there"),
+                ],
+                caveats=[f"{IMAGE}"],
+            ),
+            engine="openai",
+            model="hostile-model",
+            prompt_version="summarize_v2:test",
+            cache_key="xss-probe-summary",
+        )
+        summaries.store(db, request, result, "xss-probe-summary")
+    finally:
+        db.dispose()
+
+
+def test_evidence_text_and_model_output_markup_is_shown_as_text(app_server, new_page):
+    question = "us-iran-talk-rounds-by-2027-06"
+    _hostile_summary(app_server.database_url, question)
+    alice = new_page()
+    login(alice, app_server.url, "alice")
+    _remembered(alice)
+    alice.goto(f"{app_server.url}/question?q={question}")
+    wait_idle(alice)
+    expect(alice.get_by_text(f"Talks stall {SCRIPT}").first).to_be_visible()
+    expect(alice.get_by_text("[click me](javascript:alert(1)) **urgent**").first).to_be_visible()
+    assert alice.locator("main a[href^='javascript']").count() == 0
+    _assert_inert(alice)
+    goto_page(alice, "Evidence")
+    _assert_inert(alice)
+    assert alice.locator("main b:has-text('bold claim')").count() == 0

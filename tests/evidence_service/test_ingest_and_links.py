@@ -192,6 +192,10 @@ def test_feeds_are_polled_and_one_bad_feed_does_not_stop_the_rest(db, alice, two
     assert again.entries_added == 0 and again.duplicates == 1
     feeds = {f.url: f for f in evidence.list_feeds(db)}
     assert feeds["https://example.org/broken.xml"].last_error
+    # the channel title names the feed and the outlet of its items
+    assert feeds["https://example.org/feed.xml"].title == "Wire"
+    [item] = [i for i in evidence.list_evidence(db) if i.kind == "feed"]
+    assert item.outlet == "Wire"
 
 
 def test_links_keep_only_the_items_main_subjects():

@@ -120,3 +120,23 @@ def test_openai_failure_falls_back_and_is_not_reused(db, alice, setup, monkeypat
         stored = summaries.summarize_question(db, alice, "us-strike")
         assert stored.engine == "offline" and stored.fallback_reason
         assert all(p.verified for p in stored.summary.key_points)
+
+
+def test_before_a_first_forecast_whats_new_is_since_the_last_summary(
+    db, admin, alice, setup, offline, clock
+):
+    first = summaries.summarize_question(db, alice, "us-strike")
+    assert first.since_time is None  # nothing to compare with: everything counts as new
+    assert summaries.summarize_question(db, alice, "us-strike").id == first.id  # a repeat is free
+
+    clock.advance(hours=2)
+    later = evidence.add_text(
+        db, alice, title="Talks resume", text="Envoys agreed to meet again in Muscat next week."
+    ).item
+    evidence.link(db, alice, "us-strike", later.id)
+    second = summaries.summarize_question(db, alice, "us-strike")
+    assert second.since_time == first.created_at
+    assert "since the last summary" in second.summary.whats_new
+    assert "Talks resume" in second.summary.whats_new
+    assert "Carrier heads to Gulf" not in second.summary.whats_new
+    assert summaries.summarize_question(db, alice, "us-strike").id == second.id  # still free

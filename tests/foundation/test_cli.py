@@ -1,14 +1,28 @@
 """The `tracker` command: one clear line and a non-zero exit for user mistakes, no traceback."""
 
 import json
+import sys
+from contextlib import contextmanager
 
 import pytest
 from typer.testing import CliRunner
 
 from tracker.cli import app, parse_probs
-from tracker.errors import InvalidInput
+from tracker.db import Database
+from tracker.errors import InvalidInput, NotFound, PermissionDenied
+from tracker.services import users
 
 runner = CliRunner()
+
+
+class TerminalRunner(CliRunner):
+    """A runner whose stdin looks like a terminal, so commands prompt (fed by `input=`)."""
+
+    @contextmanager
+    def isolation(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with super().isolation(*args, **kwargs) as streams:
+            sys.stdin.isatty = lambda: True  # type: ignore[method-assign]
+            yield streams
 
 
 def run(*args: str, **env: str):
@@ -141,3 +155,50 @@ def test_parse_probs():
         parse_probs("A:0.2")
     with pytest.raises(InvalidInput):
         parse_probs("A=x")
+
+
+@pytest.fixture
+def no_password_env(monkeypatch):
+    monkeypatch.delenv("TRACKER_PASSWORD", raising=False)
+
+
+def test_users_add_prompts_for_the_password_twice_on_a_terminal(seeded, no_password_env):
+    result = TerminalRunner().invoke(
+        app,
+        ["users", "add", "carol", "--role", "forecaster"],
+        input="typed at the prompt\ntyped at the prompt\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "password" in result.output.lower() and "confirmation" in result.output.lower()
+    assert "typed at the prompt" not in result.output  # hidden input is not echoed
+    assert "user carol added as forecaster" in result.stdout
+    db = Database(seeded)
+    try:
+        assert users.authenticate(db, "carol", "typed at the prompt").role == "forecaster"
+        with pytest.raises(PermissionDenied):
+            users.authenticate(db, "carol", "something else")
+    finally:
+        db.dispose()
+
+
+def test_a_mismatched_password_confirmation_creates_no_user(seeded, no_password_env):
+    result = TerminalRunner().invoke(
+        app, ["users", "add", "carol", "--role", "forecaster"], input="first try!\nsecond try\n"
+    )
+    assert result.exit_code != 0
+    assert "do not match" in result.output
+    assert "Traceback" not in result.output
+    db = Database(seeded)
+    try:
+        with pytest.raises(NotFound):
+            users.get_user(db, "carol")
+    finally:
+        db.dispose()
+
+
+def test_users_add_without_a_password_or_a_terminal_refuses_in_one_line(seeded, no_password_env):
+    result = run("users", "add", "carol", "--role", "forecaster")
+    assert result.exit_code == 1
+    assert "TRACKER_PASSWORD" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "carol" not in run("users", "list").stdout

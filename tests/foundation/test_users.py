@@ -50,7 +50,7 @@ def test_authentication(db, alice):
 
 
 def test_lockout_after_repeated_failures(db, alice, clock):
-    for _ in range(users.MAX_FAILURES):
+    for _ in range(users.lockout_policy().max_failures):
         with pytest.raises(PermissionDenied):
             users.authenticate(db, "alice", "guess")
     with pytest.raises(PermissionDenied, match="too many failed attempts"):

@@ -55,7 +55,7 @@ def test_whats_new_uses_only_items_after_since(samples) -> None:
     assert "unlikely before the summer" in summary.whats_new  # the new item's best passage
 
     later = summarize_offline(samples.request(since=datetime(2026, 3, 1, tzinfo=UTC)))
-    assert later.whats_new.startswith("Nothing new since 2026-03-01")
+    assert later.whats_new.startswith("Nothing new since your last forecast (2026-03-01")
 
 
 def test_no_evidence_yet(samples) -> None:

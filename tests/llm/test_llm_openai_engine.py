@@ -18,7 +18,7 @@ def test_good_answer_is_validated_verified_and_costed(llm_server, openai_engine,
     assert (result.engine, result.model) == ("openai", "fake-model")
     assert (result.tokens_in, result.tokens_out) == (900, 150)
     assert result.latency_ms > 0
-    assert result.prompt_version.startswith("summarize_v1:")
+    assert result.prompt_version.startswith("summarize_v2:")
     assert len(result.cache_key) == 64
     assert result.summary.overall_direction == "mixed"
     assert [p.verified for p in result.summary.key_points] == [True, True]  # curly ’ matches '

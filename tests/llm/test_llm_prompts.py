@@ -15,7 +15,7 @@ from tracker.llm.prompts import (
 
 def test_templates_load_and_are_fully_substituted(samples) -> None:
     prompt = summary_prompt()
-    assert prompt.version.startswith("summarize_v1:") and len(prompt.version) <= 64
+    assert prompt.version.startswith("summarize_v2:") and len(prompt.version) <= 64
     assert draft_prompt().version.startswith("draft_questions_v1:")
     messages, fence = summary_messages(prompt, samples.request())
     placeholders = ["$schema", "$question", "$since_line", "$fence", "$evidence", "$omitted"]
@@ -25,10 +25,10 @@ def test_templates_load_and_are_fully_substituted(samples) -> None:
 
 
 def test_an_edited_template_gets_a_new_version(tmp_path: Path) -> None:
-    for name in ("summarize_v1.md", "draft_questions_v1.md"):
+    for name in ("summarize_v2.md", "draft_questions_v1.md"):
         shutil.copy(PROMPTS_DIR / name, tmp_path / name)
     assert summary_prompt(tmp_path).version == summary_prompt().version
-    path = tmp_path / "summarize_v1.md"
+    path = tmp_path / "summarize_v2.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nBe brief.\n", encoding="utf-8")
     assert summary_prompt(tmp_path).version != summary_prompt().version
 

@@ -15,7 +15,10 @@ CLI, importer, script) can forget one.
    the login time and the current password, and refused when any part is tampered with.
 """
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from types import SimpleNamespace
 
 import argon2
@@ -25,6 +28,7 @@ from sqlmodel import select
 from tests.reliability.helpers import snapshot
 from tests.support import make_user, question_data
 from tracker import interchange
+from tracker.config import get_settings
 from tracker.errors import InvalidInput, PermissionDenied, parse
 from tracker.models import User
 from tracker.schemas import (
@@ -244,7 +248,7 @@ def test_an_old_weaker_hash_is_upgraded_at_the_next_sign_in(w):
 
 
 def test_lockout_is_per_user_and_audited(w, clock):
-    for _ in range(users.MAX_FAILURES):
+    for _ in range(users.lockout_policy().max_failures):
         with pytest.raises(PermissionDenied, match="wrong user name or password"):
             users.authenticate(w.db, "alice", "guess")
     with pytest.raises(PermissionDenied, match="too many failed attempts"):
@@ -259,14 +263,83 @@ def test_lockout_is_per_user_and_audited(w, clock):
 
 
 def test_a_successful_sign_in_resets_the_failure_count(w):
-    for _ in range(users.MAX_FAILURES - 1):
+    for _ in range(users.lockout_policy().max_failures - 1):
         with pytest.raises(PermissionDenied):
             users.authenticate(w.db, "alice", "guess")
     users.authenticate(w.db, "alice", PASSWORD)
-    for _ in range(users.MAX_FAILURES - 1):
+    for _ in range(users.lockout_policy().max_failures - 1):
         with pytest.raises(PermissionDenied):
             users.authenticate(w.db, "alice", "guess")
     assert users.authenticate(w.db, "alice", PASSWORD).name == "alice"
+
+
+@pytest.fixture
+def lockout_settings():  # type: ignore[no-untyped-def]
+    """Set LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES for one test: `lockout_settings(2, 1)`.
+
+    The environment is restored before the settings cache is cleared, so no later test sees them.
+    """
+    with pytest.MonkeyPatch.context() as monkeypatch:
+
+        def configure(max_failures: int, minutes: int) -> None:
+            monkeypatch.setenv("LOGIN_MAX_FAILURES", str(max_failures))
+            monkeypatch.setenv("LOGIN_LOCKOUT_MINUTES", str(minutes))
+            get_settings.cache_clear()
+
+        yield configure
+    get_settings.cache_clear()
+
+
+def failure_state(db, name: str):  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        user = session.exec(select(User).where(User.name == name)).one()
+        return user.failed_logins, user.locked_until
+
+
+def test_the_lockout_policy_comes_from_the_settings(w, clock, lockout_settings):
+    lockout_settings(max_failures=2, minutes=1)
+    assert users.lockout_policy() == users.LockoutPolicy(2, timedelta(minutes=1))
+    with pytest.raises(PermissionDenied, match="wrong user name or password"):
+        users.authenticate(w.db, "alice", "guess")
+    assert users.authenticate(w.db, "alice", PASSWORD).name == "alice"  # 1 of 2: not locked
+    for _ in range(2):
+        with pytest.raises(PermissionDenied, match="wrong user name or password"):
+            users.authenticate(w.db, "alice", "guess")
+    with pytest.raises(PermissionDenied, match="too many failed attempts"):
+        auth.sign_in(w.db, "alice", PASSWORD)
+    clock.advance(seconds=59)
+    with pytest.raises(PermissionDenied, match="too many failed attempts"):
+        auth.sign_in(w.db, "alice", PASSWORD)
+    clock.advance(seconds=2)
+    assert auth.sign_in(w.db, "alice", PASSWORD).name == "alice"
+
+
+def test_concurrent_wrong_passwords_cannot_get_past_the_limit(w, clock):
+    limit = users.lockout_policy().max_failures
+    attempts = 2 * limit
+    start = threading.Barrier(attempts)
+
+    def guess(i: int) -> str:
+        start.wait()
+        try:
+            auth.sign_in(w.db, "alice", f"guess {i}")
+        except PermissionDenied as error:
+            return str(error)
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        outcomes = list(pool.map(guess, range(attempts)))
+
+    wrong = [o for o in outcomes if o == "wrong user name or password"]
+    locked = [o for o in outcomes if o.startswith("too many failed attempts")]
+    failed_logins, locked_until = failure_state(w.db, "alice")
+    assert (len(wrong), len(locked)) == (limit, attempts - limit), (outcomes, failed_logins)
+    assert failed_logins == 0  # reset when the lock was set, not bumped while locked
+    assert locked_until == clock.now + users.lockout_policy().duration
+    locks = [e for e in audit.list_events(w.db, entity_id="alice") if e.action == "user.locked"]
+    assert len(locks) == 1
+    with pytest.raises(PermissionDenied, match="too many failed attempts"):
+        auth.sign_in(w.db, "alice", PASSWORD)
 
 
 def test_failures_cannot_tell_unknown_inactive_or_password_less_accounts_apart(w):

@@ -148,3 +148,74 @@ def test_admin_adds_a_member_and_changes_a_role(open_app, world: World):
     _one(at.button, "Change role").click().run()
     no_exceptions(at)
     assert users.get_user(world.db, "victor").role == "forecaster"
+
+
+@pytest.fixture
+def llm_configured(monkeypatch):
+    """The app pointed at a scripted loopback Chat Completions server."""
+    from tracker.config import get_settings
+    from tracker.llm.fake_server import FakeLLMServer
+    from tracker.services import summaries
+
+    with FakeLLMServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("LLM_MAX_RETRIES", "0")
+        get_settings.cache_clear()
+        summaries._engine.cache_clear()
+        yield server
+        get_settings.cache_clear()
+        summaries._engine.cache_clear()
+
+
+DRAFT = {
+    "title": "Will the harbour ferry add a night service before 2027?",
+    "type": "binary",
+    "options": ["Yes", "No"],
+    "description": "The operator is consulting on night sailings.",
+    "resolution_criteria": "Yes if the operator's timetable lists a sailing after midnight.",
+    "open_time": "2026-12-01T00:00:00Z",
+    "close_time": "2027-01-01T00:00:00Z",
+    "tags": ["city"],
+}
+
+
+def test_drafted_questions_are_created_only_when_accepted_and_as_edited(
+    open_app, world: World, llm_configured
+):
+    from tracker.llm.fake_server import ok
+
+    second = {**DRAFT, "title": "Will the ferry fares rise in January 2027?"}
+    llm_configured.script(ok({"questions": [DRAFT, second]}))
+    at = open_app("admin", ADMIN)
+    _one(at.text_area, "Article text").input("The operator said it is consulting on night...")
+    _one(at.button, "Draft questions").click().run()
+    no_exceptions(at)
+    assert "2 draft(s)" in texts(at)
+    assert len(questions.list_questions(world.db)) == 3  # drafting creates nothing
+
+    [title_box] = [
+        t for t in at.text_input if (t.key or "").endswith("_title") and t.value == DRAFT["title"]
+    ]
+    prefix = title_box.key.removesuffix("_title")
+    title_box.input("Will the harbour ferry run a night service before 2027?")
+    at.text_input(key=f"{prefix}_id").input("ferry-night-service")
+    [accept, _] = [b for b in at.button if b.label in ("Accept and create", "Discard")][:2]
+    accept.click().run()
+    no_exceptions(at)
+    created = questions.get_question(world.db, "ferry-night-service")
+    assert created.title == "Will the harbour ferry run a night service before 2027?"
+    assert created.resolution_criteria == DRAFT["resolution_criteria"]
+    assert "1 draft(s)" in texts(at)  # the other one waits
+
+    [discard] = [b for b in at.button if b.label == "Discard"]
+    discard.click().run()
+    assert "draft(s)" not in texts(at)
+    assert len(questions.list_questions(world.db)) == 4  # the discarded one was never created
+
+
+def test_only_admins_may_draft_questions(world: World):
+    from tracker.services import summaries
+
+    with pytest.raises(PermissionDenied, match="only an admin can draft questions"):
+        summaries.draft_questions(world.actors["alice"], "An article about ferries.")

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from tracker.llm.schema import SummaryRequest, SummaryResult
 
-KEY_FORMAT = "summary-key/1"
+KEY_FORMAT = "summary-key/2"
 
 
 def _time(value: datetime | None) -> str | None:
@@ -42,6 +42,7 @@ def cache_key(request: SummaryRequest, engine: str, model: str, prompt_version: 
             for d in request.evidence
         ),
         "since": _time(request.since),
+        "since_what": request.since_what,
         "prompt_version": prompt_version,
         "engine": engine,
         "model": model,

@@ -239,7 +239,7 @@ def summarize_offline(request: SummaryRequest) -> EvidenceSummary:
     summary = EvidenceSummary(
         headline=(
             f"Extractive digest (no LLM): {len(docs)} evidence item(s), "
-            f"{len(new)} new since {'your last forecast' if request.since else 'the start'}."
+            f"{len(new)} new since {request.since_label if request.since else 'the start'}."
         ),
         status_quo=_status_quo(request),
         whats_new=_whats_new(request, docs, new, sentences, scores, order),
@@ -271,10 +271,13 @@ def _whats_new(
         head = f"No earlier forecast to compare with: all {len(docs)} item(s) count as new"
     elif not new:
         when = request.since.strftime("%Y-%m-%d %H:%M")
-        return f"Nothing new since {when} UTC: all {len(docs)} item(s) were already there."
+        return (
+            f"Nothing new since {request.since_label} ({when} UTC): all {len(docs)} item(s) "
+            "were already there."
+        )
     else:
         when = request.since.strftime("%Y-%m-%d %H:%M")
-        head = f"{len(new)} of {len(docs)} item(s) arrived since {when} UTC"
+        head = f"{len(new)} of {len(docs)} item(s) arrived since {request.since_label} ({when} UTC)"
     listed = "; ".join(_label(d) for d in sorted(new, key=_recency)[:MAX_NEW_LISTED])
     more = len(new) - MAX_NEW_LISTED
     text = f"{head}: {listed}" + (f" and {more} more." if more > 0 else ".")

@@ -20,7 +20,7 @@ from tracker.llm.schema import EvidenceDoc, SummaryRequest
 from tracker.llm.wire import WireDrafts, WireSummary
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-SUMMARY_PROMPT = "summarize_v1"
+SUMMARY_PROMPT = "summarize_v2"
 DRAFT_PROMPT = "draft_questions_v1"
 MAX_ITEM_CHARS = 12_000
 MAX_EVIDENCE_CHARS = 60_000
@@ -122,11 +122,18 @@ def summary_messages(prompt: Prompt, request: SummaryRequest) -> tuple[Messages,
     """The chat messages for one summary, and the fence token used in them."""
     kept, left_out = select_evidence(request)
     fence = new_fence([request.question.title] + [d.title + d.text for d in kept])
-    since = (
-        f"The user's last forecast: {_utc(request.since)}; items marked `new: yes` came after it."
-        if request.since
-        else "The user has not forecast yet: every item counts as new."
-    )
+    if request.since is None:
+        since = "The user has not forecast yet: every item counts as new."
+    elif request.since_what == "summary":
+        since = (
+            f"The user has not forecast yet; the last summary was made at {_utc(request.since)}. "
+            "Items marked `new: yes` came after it."
+        )
+    else:
+        since = (
+            f"The user's last forecast: {_utc(request.since)}; items marked `new: yes` came "
+            "after it."
+        )
     omitted = (
         f"({len(left_out)} older item(s) were left out for length: ids "
         f"{', '.join(str(d.id) for d in left_out)}.)"

@@ -82,6 +82,11 @@ class SummaryRequest(BaseModel):
     question: QuestionBrief
     evidence: list[EvidenceDoc] = Field(default_factory=list)
     since: UtcTime | None = None
+    since_what: Literal["forecast", "summary"] = "forecast"  # what happened at `since`
+
+    @property
+    def since_label(self) -> str:
+        return "your last forecast" if self.since_what == "forecast" else "the last summary"
 
     def new_evidence(self) -> list[EvidenceDoc]:
         return [doc for doc in self.evidence if doc.is_new_since(self.since)]

@@ -31,4 +31,4 @@ class LLMConfig:
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
-    llm_concurrency: int = 4
+    llm_concurrency: int = 10

@@ -487,15 +487,16 @@ def poll_feeds(
     on_progress: ProgressCallback | None = None,
     fetcher: Callable | None = None,
 ) -> PollSummary:
-    """Fetch every feed and store its new entries; one broken feed never stops the others."""
-    from tracker.evidence.feeds import parse_feed
+    """Fetch every feed and store its new entries; one broken feed never stops the others.
+    The feed's own title names the outlet of its items (and is kept on the feed)."""
+    from tracker.evidence.feeds import read_feed
     from tracker.evidence.fetch import fetch_url
 
     settings = get_settings()
     feeds = list_feeds(db)
     summary = PollSummary(feeds=len(feeds))
     for done, feed in enumerate(feeds, start=1):
-        error = ""
+        error, title = "", feed.title
         try:
             result = (fetcher or fetch_url)(
                 feed.url,
@@ -503,8 +504,9 @@ def poll_feeds(
                 max_bytes=settings.fetch_max_bytes,
                 allow_private=settings.fetch_allow_private,
             )
-            entries = parse_feed(result.body, result.final_url)
-            for entry in entries:
+            parsed = read_feed(result.body, result.final_url)
+            title = _feed_title(parsed.title) or feed.title
+            for entry in parsed.entries:
                 text = entry.summary_text or entry.title
                 if not text.strip():
                     continue
@@ -513,7 +515,7 @@ def poll_feeds(
                     actor,
                     title=entry.title,
                     text=text,
-                    outlet=feed.title or "",
+                    outlet=title,
                     url=entry.url,
                     published_at=entry.published_at,
                     kind="feed",
@@ -528,14 +530,32 @@ def poll_feeds(
         with db.write() as session:
             row = session.get(Feed, feed.id)
             if row is not None:
-                row.last_polled_at, row.last_error = db.now(), error
+                row.last_polled_at, row.last_error, row.title = db.now(), error, title
                 session.add(row)
         if on_progress:
             on_progress(done, len(feeds))
     return summary
 
 
+def _feed_title(raw: str) -> str:
+    """The channel title as an outlet name: cleaned like any outlet, or "" if unusable."""
+    from tracker.evidence.text import clean_text
+
+    try:
+        return check_text(clean_text(raw or "", max_chars=300), max_length=300)
+    except ValueError:
+        return ""
+
+
 # ------------------------------------------------------------------ seed notes
+
+
+def _citation(source: dict | None) -> str:
+    """The article a seed note paraphrases, as a closing line of the note (notes have no URL)."""
+    if not source:
+        return ""
+    parts = [source.get(k) for k in ("outlet", "author", "date") if source.get(k)]
+    return f"\n\nSource: “{source.get('title', '')}” ({', '.join(parts)})."
 
 
 def seed_notes(db: Database, document: dict) -> int:
@@ -554,7 +574,7 @@ def seed_notes(db: Database, document: dict) -> int:
             db,
             actor,
             title=note["title"],
-            text=note["text"],
+            text=note["text"] + _citation(note.get("source")),
             outlet=note.get("outlet", ""),
             url=note.get("url"),
             published_at=published,

@@ -211,6 +211,8 @@ def set_hidden(db: Database, actor: Actor, forecast_id: int, hidden: bool, reaso
         forecast = session.get(Forecast, forecast_id)
         if forecast is None:
             raise NotFound(f"no forecast with id {forecast_id}")
+        if forecast.hidden == hidden:
+            return  # nothing changes, so nothing to audit
         forecast.hidden = hidden
         session.add(forecast)
         audit.record(
@@ -220,6 +222,7 @@ def set_hidden(db: Database, actor: Actor, forecast_id: int, hidden: bool, reaso
             "forecast",
             forecast_id,
             at=now,
+            before={"hidden": not hidden},
             after={"hidden": hidden, "reason": reason},
         )
 

@@ -33,7 +33,7 @@ from tracker.llm import (
 from tracker.models import EvidenceItem, Forecast, QuestionEvidence
 from tracker.models import EvidenceSummary as SummaryRow
 from tracker.schemas import Actor
-from tracker.services.permissions import require_contributor
+from tracker.services.permissions import require_admin, require_contributor
 from tracker.services.questions import get_row
 
 ProgressCallback = Callable[[int, int], None]
@@ -201,6 +201,38 @@ def last_forecast_time(db: Database, question_id: str, user_id: int | None) -> d
         ).one()
 
 
+def _request_for(db: Database, question_id: str, user_id: int | None) -> SummaryRequest:
+    """What is new since the user's last forecast; before their first one, since the last
+    summary that covered different evidence (so asking again with nothing new is a cache hit,
+    and after new items arrive the summary says which ones)."""
+    last = last_forecast_time(db, question_id, user_id)
+    request = build_request(db, question_id, last)
+    if last is not None:
+        return request
+    current = sorted(d.id for d in request.evidence)
+    revision = request.question.revision
+    for previous in _summaries_newest_first(db, question_id):
+        if previous.fallback_reason is not None:
+            continue
+        if previous.question_revision == revision and sorted(previous.evidence_ids) == current:
+            if previous.since_time is None:
+                return request  # the same request as before: served from the cache
+            continue  # made for someone's last forecast: look further back
+        return request.model_copy(update={"since": previous.created_at, "since_what": "summary"})
+    return request
+
+
+def _summaries_newest_first(db: Database, question_id: str, limit: int = 20) -> list[StoredSummary]:
+    with db.read() as session:
+        rows = session.exec(
+            select(SummaryRow)
+            .where(SummaryRow.question_id == question_id)
+            .order_by(col(SummaryRow.created_at).desc(), col(SummaryRow.id).desc())
+            .limit(limit)
+        )
+        return [_stored(row) for row in rows]
+
+
 def summarize_questions(
     db: Database,
     actor: Actor,
@@ -214,9 +246,7 @@ def summarize_questions(
     require_contributor(actor)
     user_id = for_user_id if for_user_id is not None else actor.user_id
     engine = current_engine()
-    requests = [
-        build_request(db, qid, last_forecast_time(db, qid, user_id)) for qid in question_ids
-    ]
+    requests = [_request_for(db, qid, user_id) for qid in question_ids]
     by_key = {request_key(engine, r): r for r in requests}
     cache = _DatabaseCache(db, by_key)
     results = summarize_many(
@@ -256,6 +286,11 @@ def latest_summary(db: Database, question_id: str) -> StoredSummary | None:
         return _stored(row) if row else None
 
 
-def draft_questions(article_text: str, title: str | None = None) -> list[QuestionDraft]:
-    """Candidate questions from an article; nothing is created until a person accepts one."""
+def draft_questions(
+    actor: Actor, article_text: str, title: str | None = None
+) -> list[QuestionDraft]:
+    """Candidate questions from an article; nothing is created until an admin accepts one
+    (through `questions.create_question`). Only admins draft: they alone create questions, and
+    each draft is a paid model call."""
+    require_admin(actor, "draft questions")
     return current_engine().draft_questions(article_text, title)

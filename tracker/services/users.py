@@ -1,5 +1,7 @@
 """Accounts and roles. Passwords are argon2id hashes with the library's recommended parameters."""
 
+import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -7,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tracker.config import get_settings
 from tracker.db import Database
 from tracker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tracker.models import User
@@ -15,8 +18,23 @@ from tracker.services import audit
 from tracker.services.permissions import require_admin
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """After `max_failures` wrong passwords in a row an account is locked for `duration`."""
+
+    max_failures: int
+    duration: timedelta
+
+
+def lockout_policy() -> LockoutPolicy:
+    """The policy the settings ask for (`LOGIN_MAX_FAILURES`, `LOGIN_LOCKOUT_MINUTES`)."""
+    settings = get_settings()
+    return LockoutPolicy(
+        max_failures=settings.login_max_failures,
+        duration=timedelta(minutes=settings.login_lockout_minutes),
+    )
 
 
 def _read(user: User) -> UserRead:
@@ -152,9 +170,20 @@ def set_active(db: Database, actor: Actor, name: str, active: bool) -> UserRead:
         user = _require(session, name)
         if not active and user.role == "admin" and _admin_count(session) <= 1:
             raise Conflict("cannot deactivate the last admin")
-        user.is_active = active
-        session.add(user)
-        audit.record(session, actor, "user.active", "user", name, at=now, after={"active": active})
+        if user.is_active != active:
+            before = user.is_active
+            user.is_active = active
+            session.add(user)
+            audit.record(
+                session,
+                actor,
+                "user.active",
+                "user",
+                name,
+                at=now,
+                before={"active": before},
+                after={"active": active},
+            )
         return _read(user)
 
 
@@ -179,23 +208,30 @@ def set_password(db: Database, actor: Actor, name: str, password: str) -> None:
 
 
 def authenticate(db: Database, name: str, password: str) -> UserRead:
-    """Check a password, with a per-user lockout after repeated failures."""
+    """Check a password, with a per-user lockout after repeated failures.
+
+    The account's row is locked for the whole check (FOR NO KEY UPDATE on PostgreSQL; SQLite's
+    write transaction already holds the database), so concurrent attempts on one account are
+    counted one after another: none reads a stale failure count or misses a fresh lock.
+    """
     now = db.now()
+    policy = lockout_policy()
     failure = PermissionDenied("wrong user name or password")
     with db.write() as session:
-        user = _by_name(session, name)
+        query = select(User).where(User.name == name).with_for_update(key_share=True)
+        user = session.exec(query).first()
         if user is None or not user.is_active or user.password_hash is None:
             _hasher.hash(password)  # same work either way: no user-enumeration by timing
             raise failure
         if user.locked_until is not None and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
             raise PermissionDenied(f"too many failed attempts; try again in {minutes} min")
         try:
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = now + LOCKOUT
+            if user.failed_logins >= policy.max_failures:
+                user.locked_until = now + policy.duration
                 user.failed_logins = 0
                 audit.record(session, Actor.system(), "user.locked", "user", name, at=now)
             session.add(user)

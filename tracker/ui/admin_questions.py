@@ -234,7 +234,7 @@ def drafts_panel() -> None:
     if submitted:
         with st.status("Asking the model for candidate questions…") as progress:
             try:
-                drafts = summaries.draft_questions(article, title or None)
+                drafts = summaries.draft_questions(current_actor(), article, title or None)
             except TrackerError as exc:
                 progress.update(label="Drafting failed", state="error")
                 show_error(exc)

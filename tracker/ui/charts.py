@@ -338,7 +338,7 @@ def relative_brier_bars(frame: pd.DataFrame, me: str) -> alt.Chart:
                 alt.Tooltip("questions:Q", title="Questions"),
             ],
         )
-        .properties(height=max(120, 28 * len(data)))
+        .properties(height=max(160, 28 * len(data) + 70))  # Streamlit fits the axis in too
     )
 
 

@@ -172,7 +172,7 @@ event = st.dataframe(
     frame,
     hide_index=True,
     width="stretch",
-    height=300,
+    height=min(300, 38 + 35 * len(frame)),  # no empty rows under a short list
     on_select="rerun",
     selection_mode="single-row",
     key="ev_table",
