@@ -2,7 +2,7 @@
 
 Loading a big history is the expensive part (a million forecasts take seconds), so the loaded
 arrays, the report and its rows are memoised per `Database` handle and keyed by
-`scores_version`, which changes with every audited write except a live forecast: those are only
+`memo.write_version`, which changes with every audited write except a live forecast: those are only
 accepted on open questions, which are not scored until their (audited) resolution. Only the
 forecasts of resolved questions are loaded: nothing else is ever scored. The web app also caches
 by `data_version`, which changes with every audited write.
@@ -89,10 +89,6 @@ def data_version(db: Database) -> int:
 # ------------------------------------------------------------------ the memo
 
 
-scores_version = memo.write_version
-_memoised = memo.memoised
-
-
 def clear_caches() -> None:
     """Forget every memoised score table (benchmarks use it to time cold runs)."""
     memo.clear()
@@ -109,7 +105,7 @@ def scoring_input(db: Database) -> ScoringInput:
 
 def _loaded(db: Database) -> tuple[ScoringInput, np.ndarray]:
     """The engine's arrays and the database id of each forecast row (ascending)."""
-    return _memoised(db, "input", lambda: _load_input(db))
+    return memo.memoised(db, "input", lambda: _load_input(db))
 
 
 def _load_input(db: Database) -> tuple[ScoringInput, np.ndarray]:
@@ -221,7 +217,7 @@ def _fetch(conn: Any, query: Any) -> list[Any]:
 
 
 def report(db: Database) -> ScoreReport:
-    return _memoised(db, "report", lambda: score_input(scoring_input(db)))
+    return memo.memoised(db, "report", lambda: score_input(scoring_input(db)))
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
@@ -245,7 +241,7 @@ def _score_rows(frame: pd.DataFrame) -> list[ScoreRow]:
 
 
 def all_scores(db: Database) -> list[ScoreRow]:
-    return list(_memoised(db, "rows", lambda: _score_rows(report(db).scores)))
+    return list(memo.memoised(db, "rows", lambda: _score_rows(report(db).scores)))
 
 
 def _scores_where(db: Database, column: str, values: set[str]) -> list[ScoreRow]:
@@ -390,7 +386,7 @@ def brier_of(forecast: ForecastRead, options: list[str], outcome: str, ordered: 
 def update_effects(db: Database) -> list[UpdateEffect]:
     """Updates made with an evidence summary on screen vs other updates: how much did each
     lower the Brier score of the forecast it replaced? (positive = the update helped)."""
-    return _memoised(db, "update_effects", lambda: _update_effects(db))
+    return memo.memoised(db, "update_effects", lambda: _update_effects(db))
 
 
 def _update_effects(db: Database) -> list[UpdateEffect]:
