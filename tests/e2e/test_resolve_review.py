@@ -73,7 +73,8 @@ def test_admin_resolves_and_review_shows_the_scores(app_server, new_page, tmp_pa
     goto_page(alice, "Review")
     alice.get_by_role("tab", name="Recently resolved").click()
     wait_idle(alice)
-    item = alice.locator("[data-testid='stExpander']").filter(has_text=TITLE)
+    item = alice.locator(".st-key-rv_recent_detail")  # the newest resolution is shown first
+    expect(item).to_contain_text(TITLE)
     expect(item).to_contain_text("resolved No")
     expect(item).to_contain_text(
         f"Your score: final Brier {mine['brier']:.3f} · relative Brier "

@@ -53,18 +53,25 @@ def test_calibration_shows_counts_and_murphy_parts(open_app, world: World):
     assert _metric(at, "Brier score") == f"{scores.user_calibration(world.db, 'bob').brier:.3f}"
 
 
-def test_recently_resolved_queue_shows_paths_and_scores(open_app):
+def test_recently_resolved_queue_shows_paths_and_scores(open_app, world: World):
     at = open_app("alice", REVIEW)
-    [recent] = [e for e in at.expander if "resolved Yes" in e.label]
-    assert "Will the ferry timetable change in autumn?" in recent.label.replace("\\", "")
-    [mine] = [m.value for m in recent.markdown if m.value.startswith("**Your score:**")]
-    assert mine.startswith("**Your score:** final Brier 0.020 · relative Brier -")
-    frames = [d.value for d in recent.dataframe]
-    assert frames and set(frames[0]["Member"]) == {"alice (you)", "bob"}
+    recent = at.tabs[2]
+    queue = recent.dataframe[0].value
+    assert list(queue["Question"]) == ["Will the ferry timetable change in autumn?"]
+    assert list(queue["Outcome"]) == ["Yes"] and list(queue["Members"]) == [2]
+    alice = scores.question_scores(world.db, RESOLVED)
+    [mine] = [s for s in alice if s.user == "alice"]
+    assert queue["Your final Brier"][0] == pytest.approx(mine.brier, abs=1e-3)
+    # the median of two members' final Brier (alice 2·0.1², bob 2·0.7²)
+    assert queue["Team median Brier"][0] == pytest.approx((0.02 + 0.98) / 2, abs=1e-3)
+    assert at.selectbox(key="rv_recent_pick").value == RESOLVED
+    [line] = [m.value for m in recent.markdown if m.value.startswith("**Your score:**")]
+    assert line.startswith("**Your score:** final Brier 0.020 · relative Brier -")
+    assert set(recent.dataframe[1].value["Member"]) == {"alice (you)", "bob"}
     assert recent.get("vega_lite_chart")  # every member's path against the outcome
 
     at.segmented_control(key="rv_window").set_value("7 days").run()
-    assert any("resolved Yes" in e.label for e in at.expander)
+    assert "Nothing resolved in the last" not in texts(at)
 
 
 def test_question_review_shows_each_trajectory(open_app):

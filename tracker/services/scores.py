@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from tracker.db import Database
 from tracker.models import AuditEvent, Forecast, ForecastProbability, Question, User
-from tracker.schemas import ForecastRead
+from tracker.schemas import ForecastRead, QuestionRead
 from tracker.scoring import calibration, rules
 from tracker.scoring.aggregate import median as median_pool
 from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput
@@ -249,6 +249,11 @@ def _scores_where(db: Database, column: str, values: set[str]) -> list[ScoreRow]
     return _score_rows(frame[frame[column].isin(values)])
 
 
+def scored_members(db: Database) -> list[str]:
+    """The names of everyone with at least one scored question, sorted."""
+    return sorted(str(u) for u in report(db).users["user"])
+
+
 def question_scores(db: Database, question_id: str) -> list[ScoreRow]:
     return _scores_where(db, "question_id", {question_id})
 
@@ -366,6 +371,32 @@ def recently_resolved(db: Database, days: int = 7) -> list[ResolvedReview]:
         )
         for q in resolved
     ]
+
+
+class QueueRow(BaseModel):
+    """One question of the weekly review queue, from one member's point of view."""
+
+    question: QuestionRead
+    mine: ScoreRow | None
+    members: int
+    median_brier: float | None  # the middle member's final Brier
+
+
+def review_queue(db: Database, user: str, days: int = 7) -> list[QueueRow]:
+    """The recently resolved questions, newest first: this member's score beside the team's."""
+    listed = {q.id: q for q in list_questions(db, states={"resolved"})}
+    rows = []
+    for review in recently_resolved(db, days):
+        finals = [s.brier for s in review.scores if s.brier is not None]
+        rows.append(
+            QueueRow(
+                question=listed[review.question_id],
+                mine=next((s for s in review.scores if s.user == user), None),
+                members=len(review.scores),
+                median_brier=float(np.median(finals)) if finals else None,
+            )
+        )
+    return rows
 
 
 # ------------------------------------------------------------------ did updates help?
@@ -547,7 +578,13 @@ def session_review(db: Database, session_id: int) -> SessionReview:
 
 
 def session_reviews(db: Database) -> list[tuple[SessionRead, SessionReview]]:
-    """Every session with at least one resolved question, newest first (the Review page)."""
+    """Every session with at least one resolved question, newest first (the Review page).
+    Memoised like the scores: a review changes only with a resolution or a session's phase,
+    both audited; live forecasts land on open questions, which no review counts yet."""
+    return memo.memoised(db, "session_reviews", lambda: _session_reviews(db))
+
+
+def _session_reviews(db: Database) -> list[tuple[SessionRead, SessionReview]]:
     found = [(s, session_review(db, s.id)) for s in list_sessions(db)]
     return [(s, r) for s, r in found if r.questions]
 

@@ -20,13 +20,6 @@ def version() -> int:
     return scores.data_version(get_db())
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Computing scores…")
-def all_scores(url: str, data_version: int) -> list[dict[str, Any]]:
-    if not views.any_forecasts(get_db()):
-        return []
-    return [row.model_dump() for row in scores.all_scores(get_db())]
-
-
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner="Ranking the team…")
 def leaderboard(url: str, data_version: int, min_questions: int, by: str) -> list[dict[str, Any]]:
     if not views.any_forecasts(get_db()):
@@ -46,6 +39,27 @@ def update_effects(url: str, data_version: int) -> list[dict[str, Any]]:
     return [e.model_dump() for e in scores.update_effects(get_db())]
 
 
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def scored_members(url: str, data_version: int) -> list[str]:
+    """Everyone with a score, for pickers. Cached values are copied out on every hit, so the
+    pages cache small results (these names, one question's rows), never the whole table."""
+    if not views.any_forecasts(get_db()):
+        return []
+    return scores.scored_members(get_db())
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _question_scores(url: str, data_version: int, question_id: str) -> list[dict[str, Any]]:
+    if not views.any_forecasts(get_db()):
+        return []
+    return [row.model_dump() for row in scores.question_scores(get_db(), question_id)]
+
+
 def question_scores(question_id: str) -> list[dict[str, Any]]:
-    db = get_db()
-    return [s for s in all_scores(db.url, version()) if s["question_id"] == question_id]
+    return _question_scores(get_db().url, version(), question_id)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def review_queue(url: str, data_version: int, user: str, days: int) -> list[scores.QueueRow]:
+    """The weekly review queue; a day's drift of the window within the TTL does not matter."""
+    return scores.review_queue(get_db(), user, days)

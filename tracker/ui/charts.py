@@ -13,6 +13,10 @@ import pandas as pd
 from tracker.schemas import ForecastRead, QuestionRead
 from tracker.services.views import AggregatePoint, EvidenceArrival
 
+# Altair re-validates every schema object as it is built ("debug mode"); Streamlit validates
+# the finished chart anyway, so building without it saves a large share of each rerun.
+alt.utils.schemapi.disable_debug_mode()
+
 
 def percent_axis(title: str | None = None) -> alt.Axis:
     return alt.Axis(format="%", title=title, values=[0, 0.25, 0.5, 0.75, 1])
@@ -281,15 +285,16 @@ def review_paths(
                 ),
                 legend=alt.Legend(orient="top"),
             ),
-            strokeWidth=alt.condition(
-                alt.FieldOneOfPredicate(field="role", oneOf=[ME, TEAM]),
-                alt.value(3),
-                alt.value(1.3),
+            # scales rather than conditions: Altair builds those far faster on every rerun
+            strokeWidth=alt.StrokeWidth(
+                "role:N",
+                scale=alt.Scale(domain=[ME, TEAM, "Member"], range=[3, 3, 1.3]),
+                legend=None,
             ),
-            opacity=alt.condition(
-                alt.FieldOneOfPredicate(field="role", oneOf=[ME, TEAM]),
-                alt.value(1),
-                alt.value(0.6),
+            opacity=alt.Opacity(
+                "role:N",
+                scale=alt.Scale(domain=[ME, TEAM, "Member"], range=[1, 1, 0.6]),
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("who:N", title="Who"),

@@ -1,8 +1,6 @@
 """Review page: the leaderboard, calibration with the Murphy decomposition, the weekly queue of
 recently resolved questions, and any question's trajectories against its resolution."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -20,7 +18,7 @@ RANKINGS = {
     "baseline_score": "Baseline score",
 }
 WINDOWS = {"7 days": 7, "14 days": 14, "30 days": 30, "90 days": 90, "1 year": 365}
-MAX_REVIEWS = 20
+MAX_REVIEWS = 20  # session links listed on the Sessions tab
 
 db, actor, me = get_db(), current_actor(), current_user().name
 version = cached.version()
@@ -98,7 +96,7 @@ with board:
             st.caption("Improvement = Brier of the replaced forecast minus Brier of the update.")
 
 with calibration_tab:
-    members = sorted({r["user"] for r in cached.all_scores(db.url, version)} | {me})
+    members = sorted({*cached.scored_members(db.url, version), me})
     who = st.selectbox("Member", members, index=members.index(me), key="rv_member")
     cal = cached.calibration(db.url, version, who)
     bins = pd.DataFrame(
@@ -154,37 +152,52 @@ with recent_tab:
     window = st.segmented_control("Resolved in the last", list(WINDOWS), default="7 days",
                                   key="rv_window")  # fmt: skip
     days = WINDOWS[window or "7 days"]
-    since = db.now() - timedelta(days=days)
-    recent = sorted(
-        (
-            q
-            for q in questions.list_questions(db, states={"resolved"})
-            if q.resolved_time and q.resolved_time >= since
-        ),
-        key=lambda q: q.resolved_time or q.close_time,
-        reverse=True,
-    )
-    if not recent:
+    queue = cached.review_queue(db.url, version, me, days)
+    if not queue:
         st.info(
             f"Nothing resolved in the last {days} days. Pick a longer window, or look up any "
             "question in the Question review tab."
         )
-    all_rows = cached.all_scores(db.url, version) if recent else []
-    for i, q in enumerate(recent[:MAX_REVIEWS]):
-        with st.expander(f"{esc(q.title)} — resolved {esc(q.resolution)}", expanded=i == 0):
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Question": [r.question.title for r in queue],
+                    "Resolved": [when(r.question.resolved_time) for r in queue],
+                    "Outcome": [r.question.resolution for r in queue],
+                    "Your final Brier": [r.mine.brier if r.mine else None for r in queue],
+                    "Your relative Brier": [
+                        r.mine.relative_brier if r.mine else None for r in queue
+                    ],
+                    "Team median Brier": [r.median_brier for r in queue],
+                    "Members": [r.members for r in queue],
+                }
+            ).round(3),
+            hide_index=True,
+            width="stretch",
+            height=min(400, 38 + 35 * len(queue)),
+        )
+        by_id = {r.question.id: r.question for r in queue}
+        picked = st.selectbox(
+            "Walk through",
+            list(by_id),
+            format_func=lambda qid: f"{by_id[qid].title} — resolved {by_id[qid].resolution}",
+            key="rv_recent_pick",
+        )
+        q = by_id[picked or next(iter(by_id))]
+        with st.container(border=True, key="rv_recent_detail"):
+            st.markdown(f"**{esc(q.title)}** — resolved **{esc(q.resolution)}**")
             st.caption(f"Resolved {when(q.resolved_time)} · {q.id}")
             if q.resolution_note:
                 st.markdown(esc(q.resolution_note))
             paths_chart(q)
-            rows = [r for r in all_rows if r["question_id"] == q.id]
+            rows = cached.question_scores(q.id)
             if rows:
                 line = my_score_line(rows, me)
                 if line:
                     st.markdown(line)
                 st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
             nav.question_link(q.id, "Open the question and its rationales")
-    if len(recent) > MAX_REVIEWS:
-        st.caption(f"… and {len(recent) - MAX_REVIEWS} more: use the Question review tab.")
 
 with question_tab:
     done = [
