@@ -158,3 +158,22 @@ def test_the_record_downloads_hold_no_numbers_while_blind(open_app, world):
     assert exported["questions"] == []
     assert "0.9" not in json.dumps(exported)
     assert "During the blind phase the record says who has submitted" in texts(at)
+
+
+def test_the_review_page_lists_sessions_once_their_questions_resolve(open_app, world):
+    review = "tracker/ui/pages/review.py"
+    record = _start(world, question_ids=(BINARY,))
+    _forecast(world, "alice", 0.2)
+    _forecast(world, "bob", 0.8)
+    sessions.advance_phase(world.db, world.actors["alice"], record.id, "closed")
+    at = open_app("alice", review)
+    assert "No team session has a resolved question yet" in texts(at)
+    questions.resolve_question(world.db, world.actors["admin"], BINARY, Resolution(option="No"))
+    at = open_app("alice", review)
+    no_exceptions(at)
+    [table] = [d.value for d in at.tabs[4].dataframe]
+    assert list(table["Session"]) == ["Thursday meeting"]
+    assert list(table["Resolved"]) == ["1 of 1"]
+    # the median of 20% and 80% is 50%: Brier 2·0.5² = 0.5, blind and after alike
+    assert table["Team pool, blind"][0] == pytest.approx(0.5)
+    assert table["Team pool, after"][0] == pytest.approx(0.5)

@@ -311,16 +311,16 @@ def review_paths(
             .mark_rule(color="#8b949e", strokeDash=[4, 3])
             .encode(x="time:T", tooltip=[alt.Tooltip("title:N", title="Evidence")])
         )
-    if marks:
+    if marks:  # phases are often minutes apart: one label, a rule (with a tooltip) each
         moments = pd.DataFrame(list(marks), columns=["time", "label"])
         rule = alt.Chart(moments).encode(
             x="time:T", tooltip=[alt.Tooltip("label:N", title="Session")]
         )
         layers.append(rule.mark_rule(color="#bf8700", strokeWidth=2))
         layers.append(
-            rule.mark_text(align="left", dx=4, dy=-6, color="#9a6700", fontSize=11).encode(
-                y=alt.value(12), text="label:N"
-            )
+            alt.Chart(moments.head(1).assign(label="team session"))
+            .mark_text(align="right", dx=-4, color="#9a6700", fontSize=11)
+            .encode(x="time:T", y=alt.value(10), text="label:N")
         )
     return alt.layer(*layers).properties(height=300)
 
