@@ -8,7 +8,8 @@ shared between callers: they must not change them.
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from sqlmodel import col, select
@@ -49,7 +50,36 @@ def memoised(db: Database, name: str, build: Callable[[], T]) -> T:
         return value
 
 
+_RECENT: "weakref.WeakKeyDictionary[Database, OrderedDict[Hashable, tuple[Hashable, Any]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def lookup(db: Database, key: Hashable, stamp: Hashable) -> Any | None:
+    """The value kept under `key` if it was stored with this `stamp` (whatever says it is
+    still current), else None."""
+    with _LOCK:
+        slots = _RECENT.setdefault(db, OrderedDict())
+        hit = slots.get(key)
+        if hit is None or hit[0] != stamp:
+            return None
+        slots.move_to_end(key)
+        return hit[1]
+
+
+def keep(db: Database, key: Hashable, stamp: Hashable, value: Any, limit: int) -> None:
+    """Store `value` for `lookup`; only the `limit` most recently used keys are kept, for
+    values too many to keep them all."""
+    with _LOCK:
+        slots = _RECENT.setdefault(db, OrderedDict())
+        slots[key] = (stamp, value)
+        slots.move_to_end(key)
+        while len(slots) > limit:
+            slots.popitem(last=False)
+
+
 def clear() -> None:
     """Forget every memoised value (benchmarks use it to time cold runs)."""
     with _LOCK:
         _MEMO.clear()
+        _RECENT.clear()

@@ -31,7 +31,7 @@ from tracker.models import (
 )
 from tracker.schemas import Actor, ForecastRead, QuestionRead, QuestionRevisionRead
 from tracker.scoring import aggregate
-from tracker.services import forecasts, questions, sessions
+from tracker.services import forecasts, memo, questions, sessions
 from tracker.services.sessions import SessionRead
 
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
@@ -285,9 +285,40 @@ def _running_counts(user_ids: Sequence[int]) -> list[int]:
     return counts
 
 
+KEPT = 512  # questions whose history / standing vectors are kept between page runs
+
+
+def _stamps(db: Database, question_ids: Sequence[str]) -> dict[str, tuple]:
+    """What says a question's forecasts are unchanged: their number and the newest time
+    (forecasts are never deleted), with the newest other write (hiding one is audited)."""
+    version = memo.write_version(db)
+    found: dict[str, tuple] = {}
+    with db.read() as session:
+        for chunk in _chunks(list(question_ids)):
+            query = (
+                select(Forecast.question_id, func.count(), func.max(Forecast.created_at))
+                .where(col(Forecast.question_id).in_(chunk))
+                .group_by(Forecast.question_id)
+            )
+            for qid, count, newest in session.exec(query):
+                found[qid] = (count, newest, version)
+    return {qid: found.get(qid, (0, None, version)) for qid in question_ids}
+
+
 def question_history(db: Database, question_id: str) -> list[ForecastRead]:
     """`forecasts.forecast_history(db, question_id=...)` (visible forecasts in time order),
-    read with two plain queries: a busy question's history through ORM objects is slow."""
+    reused between runs while nothing about the question's forecasts changed. Callers must
+    not change the list they get."""
+    key, stamp = ("history", question_id), _stamps(db, [question_id])[question_id]
+    history = memo.lookup(db, key, stamp)
+    if history is None:
+        history = _read_history(db, question_id)
+        memo.keep(db, key, stamp, history, KEPT // 32)  # the busy ones are thousands long
+    return history
+
+
+def _read_history(db: Database, question_id: str) -> list[ForecastRead]:
+    """Two plain queries: a busy question's history through ORM objects is slow."""
     query = (
         select(
             Forecast.id,
@@ -471,11 +502,27 @@ def _latest_for_user(db: Database, user_id: int) -> dict[str, tuple[datetime, di
 
 
 def _latest_vectors(db: Database, question_ids: Sequence[str]) -> dict[str, dict[int, list[float]]]:
-    """Each forecaster's standing vector on each of the given questions: the forecasts in
-    (question, time) order, which the question-time index gives without sorting, keeping each
-    user's last; then only those forecasts' vectors. Core rows, not ORM ones: this runs on
-    every list page with tens of thousands of forecasts."""
-    latest: dict[str, dict[int, int]] = defaultdict(dict)
+    """Each forecaster's standing vector on each of the given questions, reused between runs
+    for the questions whose forecasts did not change."""
+    stamps = _stamps(db, question_ids)
+    result: dict[str, dict[int, list[float]]] = {}
+    for qid in question_ids:
+        kept = memo.lookup(db, ("latest", qid), stamps[qid])
+        if kept is not None:
+            result[qid] = kept
+    fresh = _read_latest_vectors(db, [q for q in question_ids if q not in result])
+    for qid, vectors in fresh.items():
+        memo.keep(db, ("latest", qid), stamps[qid], vectors, KEPT)
+    return result | fresh
+
+
+def _read_latest_vectors(
+    db: Database, question_ids: Sequence[str]
+) -> dict[str, dict[int, list[float]]]:
+    """The forecasts in (question, time) order, which the question-time index gives without
+    sorting, keeping each user's last; then only those forecasts' vectors. Core rows, not ORM
+    ones: this runs on every list page with tens of thousands of forecasts."""
+    latest: dict[str, dict[int, int]] = {qid: {} for qid in question_ids}
     with db.read() as session:
         conn = session.connection()
         for chunk in _chunks(list(question_ids)):
