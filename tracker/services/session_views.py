@@ -62,9 +62,13 @@ def session_view(
         is_participant=actor.name in record.participants,
         can_move=actor.is_admin or actor.name == record.facilitator,
     )
-    if actor.user_id is not None:
-        own = forecasts.forecast_history(db, user_id=actor.user_id)
-        view.mine = {q: f for q, f in _latest_per_question(own).items() if q in wanted}
+    if actor.user_id is not None:  # only the session's questions: a member may have thousands
+        own = [
+            f
+            for qid in record.question_ids
+            for f in forecasts.forecast_history(db, question_id=qid, user_id=actor.user_id)
+        ]
+        view.mine = _latest_per_question(own)
         view.my_blind = _latest_per_question(
             [f for f in own if f.session_id == session_id and f.session_phase == "blind"]
         )
