@@ -48,3 +48,15 @@ def test_the_questions_list_counts_a_new_forecaster_at_once(db, admin, alice, bi
     _log(db, bob, 0.7)
     row = team_row()
     assert row.forecasters == 2 and row.team_median["Yes"] == 0.5
+
+
+def test_each_kind_of_kept_value_has_its_own_bound(db):
+    from tracker.services import memo
+
+    memo.keep(db, "vectors", "q1", 1, {"a": 1}, limit=10)
+    for i in range(5):  # histories beyond their bound of 2 never push vectors out
+        memo.keep(db, "history", f"q{i}", 1, [i], limit=2)
+    assert memo.lookup(db, "vectors", "q1", 1) == {"a": 1}
+    assert memo.lookup(db, "history", "q4", 1) == [4]
+    assert memo.lookup(db, "history", "q0", 1) is None  # the least recently used went first
+    assert memo.lookup(db, "vectors", "q1", 2) is None  # another stamp: no longer current

@@ -181,6 +181,13 @@ def check_url(url: str, what: str) -> str:
     return url
 
 
+def _outlet(raw: str | None) -> str:
+    """An outlet name, cleaned and checked like any text (ValueError if unusable)."""
+    from tracker.evidence.text import clean_text
+
+    return check_text(clean_text(raw or "", max_chars=300), max_length=300)
+
+
 def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[str, str, str]:
     from tracker.evidence.text import clean_text
 
@@ -191,7 +198,7 @@ def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[
     title = (title or "").strip() or first_line[:200]
     try:
         title = check_text(clean_text(title, max_chars=500), max_length=500, required=True)
-        outlet = check_text(clean_text(outlet or "", max_chars=300), max_length=300)
+        outlet = _outlet(outlet)
     except ValueError as exc:
         raise InvalidInput(f"title/outlet {exc}") from None
     if url is not None:
@@ -538,11 +545,9 @@ def poll_feeds(
 
 
 def _feed_title(raw: str) -> str:
-    """The channel title as an outlet name: cleaned like any outlet, or "" if unusable."""
-    from tracker.evidence.text import clean_text
-
+    """The channel title as an outlet name, or "" if unusable."""
     try:
-        return check_text(clean_text(raw or "", max_chars=300), max_length=300)
+        return _outlet(raw)
     except ValueError:
         return ""
 

@@ -265,14 +265,17 @@ def forecast_history(
     *,
     question_id: str | None = None,
     user_id: int | None = None,
+    session_id: int | None = None,
     include_hidden: bool = False,
 ) -> list[ForecastRead]:
-    """Forecasts in time order, optionally for one question and/or one user."""
+    """Forecasts in time order, optionally for one question, one user and/or one session."""
     query = _base_query().order_by(Forecast.created_at, Forecast.id)
     if question_id is not None:
         query = query.where(Forecast.question_id == question_id)
     if user_id is not None:
         query = query.where(Forecast.user_id == user_id)
+    if session_id is not None:
+        query = query.where(Forecast.session_id == session_id)
     if not include_hidden:
         query = query.where(col(Forecast.hidden).is_(False))
     with db.read() as session:

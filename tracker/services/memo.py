@@ -50,16 +50,21 @@ def memoised(db: Database, name: str, build: Callable[[], T]) -> T:
         return value
 
 
-_RECENT: "weakref.WeakKeyDictionary[Database, OrderedDict[Hashable, tuple[Hashable, Any]]]" = (
+# per database, per kind of value: its own least-recently-used order and bound
+_RECENT: "weakref.WeakKeyDictionary[Database, dict[str, OrderedDict[Hashable, tuple]]]" = (
     weakref.WeakKeyDictionary()
 )
 
 
-def lookup(db: Database, key: Hashable, stamp: Hashable) -> Any | None:
-    """The value kept under `key` if it was stored with this `stamp` (whatever says it is
-    still current), else None."""
+def _slots(db: Database, kind: str) -> "OrderedDict[Hashable, tuple]":
+    return _RECENT.setdefault(db, {}).setdefault(kind, OrderedDict())
+
+
+def lookup(db: Database, kind: str, key: Hashable, stamp: Hashable) -> Any | None:
+    """The `kind` of value kept under `key` if it was stored with this `stamp` (whatever says
+    it is still current), else None."""
     with _LOCK:
-        slots = _RECENT.setdefault(db, OrderedDict())
+        slots = _slots(db, kind)
         hit = slots.get(key)
         if hit is None or hit[0] != stamp:
             return None
@@ -67,11 +72,11 @@ def lookup(db: Database, key: Hashable, stamp: Hashable) -> Any | None:
         return hit[1]
 
 
-def keep(db: Database, key: Hashable, stamp: Hashable, value: Any, limit: int) -> None:
-    """Store `value` for `lookup`; only the `limit` most recently used keys are kept, for
-    values too many to keep them all."""
+def keep(db: Database, kind: str, key: Hashable, stamp: Hashable, value: Any, limit: int) -> None:
+    """Store `value` for `lookup`; of each kind only the `limit` most recently used keys are
+    kept, for values too many to keep them all."""
     with _LOCK:
-        slots = _RECENT.setdefault(db, OrderedDict())
+        slots = _slots(db, kind)
         slots[key] = (stamp, value)
         slots.move_to_end(key)
         while len(slots) > limit:

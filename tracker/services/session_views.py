@@ -13,12 +13,6 @@ from tracker.schemas import Actor, AuditRead, ForecastRead, QuestionRead, Sessio
 from tracker.scoring.aggregate import EXTREMIZE
 from tracker.services import audit, forecasts, questions, scores, sessions, users
 
-NEXT_PHASE: dict[str, SessionPhase] = {
-    "blind": "reveal",
-    "reveal": "update",
-    "update": "closed",
-}
-
 
 @dataclass
 class SessionView:
@@ -36,7 +30,8 @@ class SessionView:
 
     @property
     def next_phase(self) -> SessionPhase | None:
-        return NEXT_PHASE.get(self.record.phase)
+        following = sessions.PHASES[sessions.PHASES.index(self.record.phase) + 1 :]
+        return following[0] if following else None
 
     @property
     def submitted_everywhere(self) -> int:

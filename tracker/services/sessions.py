@@ -234,15 +234,14 @@ def session_forecasts(
 ) -> dict[str, list[ForecastRead]]:
     """Each participant's latest forecast made in `phase` of the session, per question."""
     record = get_session(db, session_id)
-    result = {}
-    for qid in record.question_ids:
-        made = [
-            f
-            for f in forecast_history(db, question_id=qid)
-            if f.session_id == session_id and f.session_phase == phase
-        ]
-        result[qid] = sorted(latest_by_user(made).values(), key=lambda f: f.user)
-    return result
+    made: dict[str, list[ForecastRead]] = defaultdict(list)
+    for f in forecast_history(db, session_id=session_id):  # the session's own, not all history
+        if f.session_phase == phase:
+            made[f.question_id].append(f)
+    return {
+        qid: sorted(latest_by_user(made[qid]).values(), key=lambda f: f.user)
+        for qid in record.question_ids
+    }
 
 
 def reveal(

@@ -277,13 +277,8 @@ def get_summary(db: Database, summary_id: int) -> StoredSummary:
 
 
 def latest_summary(db: Database, question_id: str) -> StoredSummary | None:
-    with db.read() as session:
-        row = session.exec(
-            select(SummaryRow)
-            .where(SummaryRow.question_id == question_id)
-            .order_by(col(SummaryRow.created_at).desc(), col(SummaryRow.id).desc())
-        ).first()
-        return _stored(row) if row else None
+    newest = _summaries_newest_first(db, question_id, limit=1)
+    return newest[0] if newest else None
 
 
 def draft_questions(

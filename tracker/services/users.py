@@ -75,8 +75,10 @@ def verified_actor(session: Session, actor: Actor) -> Actor:
     return Actor(user_id=user.id, name=user.name, role=user.role)  # type: ignore[arg-type]
 
 
-def _by_name(session: Session, name: str) -> User | None:
-    return session.exec(select(User).where(User.name == name)).first()
+def _by_name(session: Session, name: str, *, lock: bool = False) -> User | None:
+    """`lock`: hold the row until the write ends (FOR NO KEY UPDATE on PostgreSQL)."""
+    query = select(User).where(User.name == name)
+    return session.exec(query.with_for_update(key_share=True) if lock else query).first()
 
 
 def has_users(db: Database) -> bool:
@@ -218,8 +220,7 @@ def authenticate(db: Database, name: str, password: str) -> UserRead:
     policy = lockout_policy()
     failure = PermissionDenied("wrong user name or password")
     with db.write() as session:
-        query = select(User).where(User.name == name).with_for_update(key_share=True)
-        user = session.exec(query).first()
+        user = _by_name(session, name, lock=True)
         if user is None or not user.is_active or user.password_hash is None:
             _hasher.hash(password)  # same work either way: no user-enumeration by timing
             raise failure

@@ -285,7 +285,9 @@ def _running_counts(user_ids: Sequence[int]) -> list[int]:
     return counts
 
 
-KEPT = 512  # questions whose history / standing vectors are kept between page runs
+# how many questions' values are kept between page runs: standing vectors are small, the
+# busy questions' histories thousands of forecasts long
+VECTORS_KEPT, HISTORIES_KEPT = 512, 16
 
 
 def _stamps(db: Database, question_ids: Sequence[str]) -> dict[str, tuple]:
@@ -309,11 +311,11 @@ def question_history(db: Database, question_id: str) -> list[ForecastRead]:
     """`forecasts.forecast_history(db, question_id=...)` (visible forecasts in time order),
     reused between runs while nothing about the question's forecasts changed. Callers must
     not change the list they get."""
-    key, stamp = ("history", question_id), _stamps(db, [question_id])[question_id]
-    history = memo.lookup(db, key, stamp)
+    stamp = _stamps(db, [question_id])[question_id]
+    history = memo.lookup(db, "history", question_id, stamp)
     if history is None:
         history = _read_history(db, question_id)
-        memo.keep(db, key, stamp, history, KEPT // 32)  # the busy ones are thousands long
+        memo.keep(db, "history", question_id, stamp, history, HISTORIES_KEPT)
     return history
 
 
@@ -507,12 +509,12 @@ def _latest_vectors(db: Database, question_ids: Sequence[str]) -> dict[str, dict
     stamps = _stamps(db, question_ids)
     result: dict[str, dict[int, list[float]]] = {}
     for qid in question_ids:
-        kept = memo.lookup(db, ("latest", qid), stamps[qid])
+        kept = memo.lookup(db, "vectors", qid, stamps[qid])
         if kept is not None:
             result[qid] = kept
     fresh = _read_latest_vectors(db, [q for q in question_ids if q not in result])
     for qid, vectors in fresh.items():
-        memo.keep(db, ("latest", qid), stamps[qid], vectors, KEPT)
+        memo.keep(db, "vectors", qid, stamps[qid], vectors, VECTORS_KEPT)
     return result | fresh
 
 
