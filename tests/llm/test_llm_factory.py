@@ -23,7 +23,9 @@ def test_openai_with_a_base_url_and_no_key() -> None:
     assert isinstance(engine, OpenAIEngine) and isinstance(engine, SummaryEngine)
     assert engine.model == "llama3.1"
     assert isinstance(engine.fallback, OfflineEngine)
-    assert engine.client.timeout == 7.5 and engine.client.max_retries == 1
+    assert engine.client.timeout == 7.5 and engine.timeout_s == 7.5
+    # retries are the engine's own, inside one deadline; the client never retries by itself
+    assert engine.max_retries == 1 and engine.client.max_retries == 0
     assert engine.client.api_key == "not-needed"
 
 

@@ -3,7 +3,13 @@
 import pytest
 
 from tracker.llm.schema import EvidenceSummary, KeyPoint
-from tracker.llm.verify import normalize, quote_in_text, quote_verifies, verify_summary
+from tracker.llm.verify import (
+    check_quote,
+    normalize,
+    quote_in_text,
+    quote_verifies,
+    verify_summary,
+)
 
 TEXT = (
     "The minister said: “We will not back down”\u00a0— and   talks\nresumed in Geneva. "
@@ -103,3 +109,79 @@ def test_verify_summary_applies_the_planted_passage_rule(samples) -> None:
     )
     checked = verify_summary(summary, [samples.doc(1, PLANTED)])
     assert [p.verified for p in checked.key_points] == [False, True]
+
+
+# --- verified means one contiguous span ------------------------------------------------------
+
+PROTESTS = (
+    "Street protests spread to a dozen cities on Friday. Analysts say demonstrations alone "
+    "will not bring down Khamenei's system, whatever the pressure from abroad. "
+    "Merchants in 40 towns shut their shops."
+)
+
+
+def test_an_elided_quote_is_never_verified_and_shows_what_it_left_out() -> None:
+    check = check_quote("demonstrations alone ... bring down Khamenei's system", PROTESTS)
+    assert check.status == "elided" and not check.verified
+    assert [(s.text, s.omitted) for s in check.segments] == [
+        ("demonstrations alone", False),
+        ("will not", True),
+        ("bring down Khamenei's system", False),
+    ]
+    assert check.omits_negation and not check.omits_number
+
+
+def test_the_contiguous_quote_is_verified() -> None:
+    check = check_quote("demonstrations alone will not bring down Khamenei’s system", PROTESTS)
+    assert check.status == "verified" and check.segments == ()
+
+
+def test_an_omitted_number_is_flagged() -> None:
+    check = check_quote("Merchants in ... towns shut their shops", PROTESTS)
+    assert check.status == "elided" and check.omits_number and not check.omits_negation
+
+
+@pytest.mark.parametrize(
+    "quote",
+    ["…demonstrations alone will not bring down", "demonstrations alone will not bring down..."],
+)
+def test_an_ellipsis_at_either_end_still_is_one_span(quote: str) -> None:
+    assert check_quote(quote, PROTESTS).status == "verified"
+
+
+def test_the_omitted_words_come_from_the_source_in_its_own_spelling() -> None:
+    text = "Officials said the “final” round will NOT resume before Monday’s meeting in Muscat."
+    check = check_quote('officials said the "final" round ... resume before Monday', text)
+    assert [s.text for s in check.segments if s.omitted] == ["will NOT"]
+    assert check.segments[0].text == "Officials said the “final” round"
+
+
+def test_a_long_omission_is_shown_by_its_ends() -> None:
+    text = "The envoy arrived in Muscat. " + "Filler sentence about the weather. " * 40 + (
+        "Talks will continue next week, both sides said."
+    )
+    check = check_quote("The envoy arrived in Muscat ... talks will continue next week", text)
+    (omitted,) = [s.text for s in check.segments if s.omitted]
+    assert "more characters" in omitted and len(omitted) < 400
+
+
+def test_the_tightest_reading_of_an_elision_is_shown() -> None:
+    text = "Iran said no. Later, Iran said the talks would go on. Iran said yes to a new round."
+    check = check_quote("Iran said ... a new round", text)
+    assert [s.text for s in check.segments if s.omitted] == ["yes to"]
+
+
+def test_verify_summary_marks_elided_points(samples) -> None:
+    summary = EvidenceSummary(
+        headline="h",
+        key_points=[
+            _point(1, "demonstrations alone ... bring down Khamenei's system", verified=True),
+            _point(1, "demonstrations alone will not bring down Khamenei's system", verified=False),
+        ],
+    )
+    checked = verify_summary(summary, [samples.doc(1, PROTESTS)])
+    assert [(p.quote_status, p.verified) for p in checked.key_points] == [
+        ("elided", False),
+        ("verified", True),
+    ]
+    assert checked.key_points[0].omits_negation

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Protocol, runtime_checkable
 
+from tracker.llm.budget import CircuitBreaker
 from tracker.llm.cache import SummaryCache, cache_key
 from tracker.llm.offline import OfflineEngine
 from tracker.llm.schema import QuestionDraft, SummaryRequest, SummaryResult
@@ -24,8 +25,11 @@ class SummaryEngine(Protocol):
     model: str
     prompt_version: str
 
-    def summarize(self, request: SummaryRequest) -> SummaryResult:
-        """Never raises for a provider failure (the openai engine falls back to offline)."""
+    def summarize(
+        self, request: SummaryRequest, *, breaker: CircuitBreaker | None = None
+    ) -> SummaryResult:
+        """Never raises for a provider failure (the openai engine falls back to offline);
+        a batch passes one `breaker` to all its requests."""
         ...
 
     def draft_questions(self, article_text: str, title: str | None = None) -> list[QuestionDraft]:
@@ -56,7 +60,8 @@ def summarize_many(
     """Results in the order of `requests`; cached ones cost nothing, the rest run in parallel.
 
     Identical requests in one batch are made once. Fallback results (`fallback_reason` set) are
-    returned but not cached, so the next run tries the model again.
+    returned but not cached, so the next run tries the model again. The batch shares one
+    circuit breaker: after three failures in a row the rest fall back without a call.
     """
     total = len(requests)
     keys = [request_key(engine, r) for r in requests]
@@ -76,7 +81,10 @@ def summarize_many(
         on_progress(done, total)
     waiting = {key: sum(1 for k in keys if k == key) for key in todo}
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(todo) or 1))) as pool:
-        futures = {pool.submit(engine.summarize, req): key for key, req in todo.items()}
+        breaker = CircuitBreaker()
+        futures = {
+            pool.submit(engine.summarize, req, breaker=breaker): key for key, req in todo.items()
+        }
         for future in as_completed(futures):
             key = futures[future]
             result = future.result()

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 
+from tracker.llm.budget import CircuitBreaker
 from tracker.llm.cache import cache_key
 from tracker.llm.drafting import DraftingUnavailable
 from tracker.llm.extract import bm25, split_sentences, tokenize
@@ -114,7 +115,9 @@ class OfflineEngine:
     model = MODEL_NAME
     prompt_version = ALGORITHM_VERSION
 
-    def summarize(self, request: SummaryRequest) -> SummaryResult:
+    def summarize(
+        self, request: SummaryRequest, *, breaker: CircuitBreaker | None = None
+    ) -> SummaryResult:
         started = time.perf_counter()
         summary = summarize_offline(request)
         return SummaryResult(

@@ -1,15 +1,20 @@
 """The openai engine: any OpenAI-compatible server through the `openai` client.
 
 Structured output first (`chat.completions.parse` with a pydantic schema); if the server ignores
-or rejects the schema, one retry in JSON mode validated here. Timeouts and retries with backoff
-on 429/5xx are the client's (`llm_timeout_s`, `llm_max_retries`). Whatever fails, `summarize`
-never raises: it returns the offline digest with `fallback_reason` saying what went wrong.
+or rejects the schema, one retry in JSON mode validated here. One request has a deadline of
+`llm_timeout_s` in all: our own retry loop (up to `llm_max_retries`, backoff on 429/5xx and
+connection errors, honouring Retry-After) gives each try only the time that is left, so a hung
+server costs one deadline, not timeout × tries. A batch's `CircuitBreaker` stops calling a
+server after three failures in a row. Whatever fails, `summarize` never raises: it returns the
+offline digest with `fallback_reason` saying what went wrong.
 Nothing the model says is trusted: quotes are re-verified, ids and options checked, text clipped.
 """
 
 import logging
 import re
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +25,7 @@ import openai
 from openai import OpenAI
 from pydantic import BaseModel, ValidationError
 
+from tracker.llm.budget import CircuitBreaker, Deadline
 from tracker.llm.cache import cache_key
 from tracker.llm.drafting import DraftingFailed, drafts_from_wire
 from tracker.llm.guard import UNSAFE_CHARS, suspicious_ids
@@ -44,7 +50,10 @@ from tracker.llm.wire import WireDrafts, WireSummary
 
 log = logging.getLogger(__name__)
 W = TypeVar("W", bound=BaseModel)
+T = TypeVar("T")
 MAX_POINTS = 12
+MAX_BACKOFF_S = 8.0
+_RETRY_STATUSES = frozenset({408, 409, 429})
 MAX_CAVEATS = 10
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
@@ -101,7 +110,7 @@ class OpenAIEngine:
             api_key=settings.openai_api_key or "not-needed",
             base_url=settings.openai_base_url or None,
             timeout=settings.llm_timeout_s,
-            max_retries=settings.llm_max_retries,
+            max_retries=0,  # retries are ours, inside the request's deadline
         )
         self.fallback = fallback or OfflineEngine()
         self.summary_prompt = summary_prompt(prompts_dir)
@@ -110,15 +119,26 @@ class OpenAIEngine:
 
     # --- summaries ---------------------------------------------------------------------------
 
-    def summarize(self, request: SummaryRequest) -> SummaryResult:
+    def summarize(
+        self, request: SummaryRequest, *, breaker: CircuitBreaker | None = None
+    ) -> SummaryResult:
         started = time.perf_counter()
         key = cache_key(request, self.name, self.model, self.prompt_version)
         if not request.evidence:  # nothing to read: no reason to pay for a call
             return self.fallback.summarize(request).model_copy(update={"cache_key": key})
         usage = Usage()
         try:
+            if breaker is not None and not breaker.begin():
+                raise LLMFailure(breaker.reason())
             messages, _ = summary_messages(self.summary_prompt, request)
-            wire = self._structured(messages, WireSummary, usage)
+            try:
+                wire = self._structured(messages, WireSummary, usage, Deadline(self.timeout_s))
+            except Exception as exc:
+                if breaker is not None:
+                    breaker.failed(str(exc) or type(exc).__name__)
+                raise
+            if breaker is not None:
+                breaker.succeeded()
             summary = finish_summary(wire, request)
             return SummaryResult(
                 summary=summary,
@@ -152,7 +172,7 @@ class OpenAIEngine:
         """Validated proposals (invalid ones dropped); raises DraftingFailed with the reason."""
         messages, _ = draft_messages(self.draft_prompt, article_text, title, datetime.now(UTC))
         try:
-            wire = self._structured(messages, WireDrafts, Usage())
+            wire = self._structured(messages, WireDrafts, Usage(), Deadline(self.timeout_s))
         except LLMFailure as exc:
             raise DraftingFailed(f"Could not draft questions: {exc}.") from None
         drafts = drafts_from_wire(wire)
@@ -162,13 +182,20 @@ class OpenAIEngine:
 
     # --- one structured call -----------------------------------------------------------------
 
-    def _structured(self, messages: list[dict[str, str]], wire: type[W], usage: Usage) -> W:
-        """Schema-constrained call, then at most one JSON-mode retry; LLMFailure otherwise."""
+    def _structured(
+        self, messages: list[dict[str, str]], wire: type[W], usage: Usage, deadline: Deadline
+    ) -> W:
+        """Schema-constrained call, then at most one JSON-mode retry, all within `deadline`;
+        LLMFailure otherwise."""
         try:
-            raw = self.client.chat.completions.with_raw_response.parse(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=wire,
+            raw = self._call(
+                deadline,
+                lambda left: self.client.chat.completions.with_raw_response.parse(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=wire,
+                    timeout=left,
+                ),
             )
             usage.add_body(raw.http_response)  # counted even if the answer is then rejected
             message = raw.parse().choices[0].message
@@ -185,10 +212,14 @@ class OpenAIEngine:
             raise LLMFailure(self._describe(exc)) from exc
         log.info("structured output failed (%s); retrying once in JSON mode", problem)
         try:
-            completion = self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format={"type": "json_object"},
+            completion = self._call(
+                deadline,
+                lambda left: self.client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format={"type": "json_object"},
+                    timeout=left,
+                ),
             )
         except openai.APIError as exc:
             raise LLMFailure(self._describe(exc)) from exc
@@ -203,26 +234,66 @@ class OpenAIEngine:
                 "then invalid JSON-mode output)"
             ) from None
 
-    def _describe(self, exc: openai.APIError) -> str:
+    def _call(self, deadline: Deadline, attempt: Callable[[float], T]) -> T:
+        """One API call, retried on 408/409/429/5xx and connection errors while retries and
+        time remain; each try gets only the time left. Other API errors pass through."""
+        retries = 0
+        while True:
+            left = deadline.remaining()
+            if left <= 0:
+                raise LLMFailure(self._timed_out(retries))
+            try:
+                return attempt(left)
+            except openai.APITimeoutError:
+                raise LLMFailure(self._timed_out(retries)) from None
+            except (openai.APIConnectionError, openai.APIStatusError) as exc:
+                status = getattr(exc, "status_code", None)
+                retryable = status is None or status >= 500 or status in _RETRY_STATUSES
+                if not retryable:
+                    raise
+                wait = _backoff(exc, retries)
+                if retries >= self.max_retries or wait >= deadline.remaining():
+                    raise LLMFailure(self._describe(exc, retries)) from exc
+                time.sleep(wait)
+                retries += 1
+
+    def _timed_out(self, retries: int) -> str:
         where = f"the LLM server ({self.server}, model {self.model})"
-        retries = f"after {self.max_retries} retr{'y' if self.max_retries == 1 else 'ies'}"
+        tries = f"{retries + 1} tr{'y' if retries == 0 else 'ies'}"
+        return f"{where} did not answer within {self.timeout_s:g} s (the whole budget, {tries})"
+
+    def _describe(self, exc: openai.APIError, retries: int | None = None) -> str:
+        where = f"the LLM server ({self.server}, model {self.model})"
+        retries = self.max_retries if retries is None else retries
+        retries_text = f"after {retries} retr{'y' if retries == 1 else 'ies'}"
         if isinstance(exc, openai.APITimeoutError):
-            return f"{where} did not answer within {self.timeout_s:g} s ({retries})"
+            return self._timed_out(retries)
         if isinstance(exc, openai.APIConnectionError):
-            return f"could not connect to {where} ({retries})"
+            return f"could not connect to {where} ({retries_text})"
         if isinstance(exc, openai.AuthenticationError):
             return f"{where} rejected the API key (HTTP 401): check OPENAI_API_KEY"
         if isinstance(exc, openai.NotFoundError):
             return f"{where} answered 404: check LLM_MODEL and OPENAI_BASE_URL"
         if isinstance(exc, openai.RateLimitError):
-            return f"{where} kept rate-limiting requests (HTTP 429, {retries})"
+            return f"{where} kept rate-limiting requests (HTTP 429, {retries_text})"
         if isinstance(exc, openai.APIStatusError):
             if exc.status_code >= 500:
-                return f"{where} failed with HTTP {exc.status_code} ({retries})"
+                return f"{where} failed with HTTP {exc.status_code} ({retries_text})"
             return (
                 f"{where} refused the request (HTTP {exc.status_code}): {_clean(exc.message, 200)}"
             )
         return f"{where} failed: {_clean(str(exc), 200)}"
+
+
+def _backoff(exc: Exception, retries: int) -> float:
+    """Seconds to wait before the next try: the server's Retry-After if it gave one."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            return max(0.0, float(headers.get(name)) * scale)
+        except (TypeError, ValueError):
+            continue
+    return min(MAX_BACKOFF_S, 0.5 * 2**retries)
 
 
 def finish_summary(wire: WireSummary, request: SummaryRequest) -> EvidenceSummary:
@@ -260,10 +331,15 @@ def finish_summary(wire: WireSummary, request: SummaryRequest) -> EvidenceSummar
         ),
         request.evidence,
     )
-    unverified = sum(not p.verified for p in summary.key_points)
-    if unverified:
+    statuses = Counter(p.quote_status for p in summary.key_points)
+    if statuses["elided"]:
         summary.caveats.append(
-            f"{unverified} key point(s) could not be matched to their source's text "
+            f'{statuses["elided"]} quote(s) leave words out ("..."): they are shown with the '
+            "omitted words and are not verified; check the source."
+        )
+    if statuses["unverified"]:
+        summary.caveats.append(
+            f"{statuses['unverified']} key point(s) could not be matched to their source's text "
             "and are shown as unverified."
         )
     return summary

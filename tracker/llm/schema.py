@@ -16,6 +16,7 @@ Direction = Literal["raises", "lowers", "neutral", "unclear"]
 OverallDirection = Literal["raises", "lowers", "neutral", "mixed", "unclear"]
 Strength = Literal["weak", "moderate", "strong"]
 EngineName = Literal["offline", "openai"]
+QuoteStatus = Literal["verified", "elided", "unverified"]
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -95,11 +96,21 @@ class SummaryRequest(BaseModel):
 # --- outputs ------------------------------------------------------------------------------------
 
 
+class QuoteSegment(BaseModel):
+    """A run of the source's own words inside an elided quote: quoted, or left out."""
+
+    text: str
+    omitted: bool = False
+
+
 class KeyPoint(BaseModel):
     """One claim tied to a verbatim quote from one evidence item.
 
     `direction` is relative to the question's first option (Yes for binary questions); for
-    multi-option questions `option` may name the option the point bears on instead.
+    multi-option questions `option` may name the option the point bears on instead. The quote
+    fields after `quote` are set only by `tracker.llm.verify` (never from a model's answer):
+    `verified` means one contiguous span of the item; an `elided` quote carries the source's
+    words with the omitted runs marked, and whether those hold a negation or a number.
     """
 
     claim: str
@@ -109,6 +120,10 @@ class KeyPoint(BaseModel):
     evidence_id: int
     quote: str
     verified: bool = False
+    quote_status: QuoteStatus = "unverified"
+    quote_segments: list[QuoteSegment] = Field(default_factory=list)
+    omits_negation: bool = False
+    omits_number: bool = False
 
 
 class EvidenceSummary(BaseModel):
