@@ -17,6 +17,8 @@ QUESTION_TYPES = ("binary", "multiple_choice", "ordered")
 QUESTION_STATUSES = ("open", "resolved", "annulled")
 SESSION_PHASES = ("blind", "reveal", "update", "closed")
 EVIDENCE_KINDS = ("text", "file", "url", "feed", "seed")
+LINK_METHODS = ("auto", "llm", "manual")
+"""Who made a link: the offline matcher, the matcher with a model's judgement, a person."""
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -66,6 +68,8 @@ class Question(SQLModel, table=True):
     resolution_note: str = Field(default="", sa_type=Text)
     resolution_source: str = Field(default="", max_length=1000)
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    keywords: list[str] = Field(default_factory=list, sa_type=JSON)
+    """Extra terms and synonyms for matching evidence; not wording (no new revision)."""
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     hide_until_forecast: bool = True
     revision: int = 1
@@ -163,11 +167,12 @@ class EvidenceItem(SQLModel, table=True):
 
 
 class QuestionEvidence(SQLModel, table=True):
-    """Which evidence bears on which question; a manual unlink is kept so re-matching obeys it."""
+    """Which evidence bears on which question; a manual unlink is kept so re-matching obeys it.
+    `passage` is the stretch of the item that made the link, `reason` a model's one-line why."""
 
     __tablename__ = "question_evidence"
     __table_args__ = (
-        CheckConstraint(_in("method", ("auto", "manual")), name="ck_link_method"),
+        CheckConstraint(_in("method", LINK_METHODS), name="ck_link_method"),
         CheckConstraint(_in("state", ("linked", "unlinked")), name="ck_link_state"),
     )
 
@@ -176,8 +181,25 @@ class QuestionEvidence(SQLModel, table=True):
     score: float = 0.0
     method: str = Field(default="auto", max_length=16)
     state: str = Field(default="linked", max_length=16)
+    passage: str = Field(default="", sa_type=Text)
+    reason: str = Field(default="", sa_type=Text)
     updated_by: int | None = Field(default=None, foreign_key="user_account.id")
     updated_at: datetime
+
+
+class RelevanceJudgement(SQLModel, table=True):
+    """A model's yes/no on one (item, question wording) pair, kept so it is asked only once."""
+
+    __tablename__ = "relevance_judgement"
+
+    cache_key: str = Field(primary_key=True, max_length=64)
+    question_id: str = Field(foreign_key="question.id", max_length=100, index=True)
+    evidence_id: int = Field(foreign_key="evidence_item.id", index=True)
+    relevant: bool
+    reason: str = Field(default="", sa_type=Text)
+    model: str = Field(default="", max_length=200)
+    prompt_version: str = Field(default="", max_length=64)
+    created_at: datetime
 
 
 class EvidenceSummary(SQLModel, table=True):

@@ -61,6 +61,8 @@ ShortText = Annotated[str, _line(300)]
 LongText = Annotated[str, _block(20_000)]
 Rationale = Annotated[str, _block(10_000)]
 Tag = Annotated[str, _line(50, required=True)]
+Keyword = Annotated[str, _line(60, required=True)]
+MAX_KEYWORDS = 40
 
 
 class Actor(BaseModel):
@@ -175,6 +177,7 @@ class QuestionCreate(BaseModel):
     open_time: UtcDatetime
     close_time: UtcDatetime
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
     sources: list[Source] = Field(default_factory=list, max_length=20)
     hide_until_forecast: bool = True
 
@@ -204,6 +207,7 @@ class QuestionEdit(BaseModel):
     options: list[Label] | None = None
     close_time: UtcDatetime | None = None
     tags: list[Tag] | None = None
+    keywords: list[Keyword] | None = Field(default=None, max_length=MAX_KEYWORDS)
     sources: list[Source] | None = None
     hide_until_forecast: bool | None = None
 
@@ -224,6 +228,7 @@ class QuestionRead(BaseModel):
     resolution_note: str
     resolution_source: str
     tags: list[str]
+    keywords: list[str] = Field(default_factory=list)
     sources: list[Source]
     hide_until_forecast: bool
     revision: int

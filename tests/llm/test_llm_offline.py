@@ -1,6 +1,5 @@
 """The offline engine: deterministic, extractive, every quote verifiable, bounded work."""
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -8,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.llm.drafting import DraftingError, DraftingUnavailable
-from tracker.llm.extract import split_sentences
-from tracker.llm.offline import MAX_POINTS, OfflineEngine, summarize_offline
-from tracker.llm.verify import quote_in_text
+from tracker.llm.extract import split_sentences, tokenize
+from tracker.llm.offline import MAX_POINTS, OfflineEngine, outcome_terms, summarize_offline
+from tracker.llm.verify import normalize, quote_in_text
 
 ENGINE = OfflineEngine()
 
@@ -52,7 +51,10 @@ def test_whats_new_uses_only_items_after_since(samples) -> None:
     summary = summarize_offline(request)
     assert "1 of 2 item(s)" in summary.whats_new
     assert "Article 2" in summary.whats_new and "Article 1" not in summary.whats_new
-    assert "unlikely before the summer" in summary.whats_new  # the new item's best passage
+    # the new item's best passage is a key point, so it is not repeated here (no passage twice)
+    assert "among the key points" in summary.whats_new
+    assert any("unlikely before the summer" in p.quote for p in summary.key_points)
+    assert "unlikely before the summer" not in summary.whats_new
 
     later = summarize_offline(samples.request(since=datetime(2026, 3, 1, tzinfo=UTC)))
     assert later.whats_new.startswith("Nothing new since your last forecast (2026-03-01")
@@ -109,12 +111,10 @@ def test_instructions_in_an_article_are_flagged_and_not_quoted(samples) -> None:
     assert all("Ignore previous" not in p.quote for p in summary.key_points)
 
 
-def test_huge_text_is_capped_and_fast(samples) -> None:
+def test_huge_text_is_capped_and_says_what_was_read(samples) -> None:
     sentence = "Officials discussed a possible US strike on Iranian nuclear facilities today. "
     huge = samples.doc(1, sentence * 40_000)  # ~3 MB
-    started = time.perf_counter()
     summary = summarize_offline(samples.request(docs=[huge]))
-    assert time.perf_counter() - started < 5
     assert any("only its first" in c for c in summary.caveats)
     assert 1 <= len(summary.key_points) <= MAX_POINTS
 
@@ -165,3 +165,47 @@ def test_every_offline_quote_verifies_for_any_text(samples, texts: list[str]) ->
     by_id = {d.id: d.text for d in docs}
     for point in summary.key_points:
         assert point.verified and quote_in_text(point.quote, by_id[point.evidence_id])
+
+
+# --- honest and short ------------------------------------------------------------------------
+
+
+def test_at_most_three_passages_and_none_twice(samples) -> None:
+    repeated = "A US strike on Iranian nuclear facilities is under discussion, officials said."
+    docs = [
+        samples.doc(i, f"{repeated} Item {i} adds that a strike on nuclear facilities was weighed.")
+        for i in range(1, 6)
+    ]
+    points = summarize_offline(samples.request(docs=docs)).key_points
+    assert len(points) == 3
+    assert len({normalize(p.quote) for p in points}) == 3
+    assert sum(normalize(p.quote) == normalize(repeated) for p in points) == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "US and Iranian officials announced that the next round of talks will move to Geneva.",
+        "The US and Iran confirmed the venue change for Saturday's meeting in Muscat.",
+    ],
+)
+def test_a_cue_about_something_else_gives_no_direction(samples, sentence: str) -> None:
+    (point,) = summarize_offline(samples.request(docs=[samples.doc(1, sentence)])).key_points
+    assert point.direction == "unclear" and "direction not assessed" in point.claim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "direction"),
+    [
+        ("US officials confirmed a strike on Iranian nuclear facilities overnight.", "raises"),
+        ("The White House ruled out a US strike on Iranian nuclear facilities this year.", "lowers"),
+    ],
+)
+def test_a_cue_next_to_the_outcome_gives_the_labelled_direction(samples, sentence, direction):
+    (point,) = summarize_offline(samples.request(docs=[samples.doc(1, sentence)])).key_points
+    assert point.direction == direction and "Keyword heuristic only" in point.claim
+
+
+def test_outcome_words_are_the_lower_case_content_words_of_the_title() -> None:
+    title = "Will Israel carry out a military strike on Iranian territory by 30 June 2027?"
+    assert outcome_terms(title) == frozenset(tokenize("carry out military strike territory"))

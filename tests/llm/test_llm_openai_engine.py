@@ -167,12 +167,15 @@ def test_drafting_returns_only_valid_drafts(llm_server, openai_engine) -> None:
         "open_time": "2026-02-10T00:00:00Z",
         "close_time": "2026-04-01T00:00:00Z",
         "tags": ["Iran", "diplomacy"],
+        "keywords": ["Muscat", "Witkoff", "Araghchi", "  next   round ", "muscat"],
     }
     bad = {**good, "type": "multiple_choice", "options": ["Only one"]}
     llm_server.script(ok({"questions": [good, bad]}))
     drafts = openai_engine().draft_questions("Talks stalled on Tuesday...", title="Talks stall")
     assert len(drafts) == 1
     assert drafts[0].close_time.year == 2026 and drafts[0].tags == ["iran", "diplomacy"]
+    assert drafts[0].keywords == ["Muscat", "Witkoff", "Araghchi", "next round"]  # drafted terms
+    assert '"keywords"' in llm_server.requests[0]["messages"][0]["content"]  # asked for in v2
     user = llm_server.requests[0]["messages"][1]["content"]
     assert "<<<ARTICLE " in user and "Talks stalled on Tuesday..." in user
 

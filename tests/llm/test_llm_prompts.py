@@ -16,7 +16,7 @@ from tracker.llm.prompts import (
 def test_templates_load_and_are_fully_substituted(samples) -> None:
     prompt = summary_prompt()
     assert prompt.version.startswith("summarize_v2:") and len(prompt.version) <= 64
-    assert draft_prompt().version.startswith("draft_questions_v1:")
+    assert draft_prompt().version.startswith("draft_questions_v2:")
     messages, fence = summary_messages(prompt, samples.request())
     placeholders = ["$schema", "$question", "$since_line", "$fence", "$evidence", "$omitted"]
     for message in messages:
@@ -25,7 +25,7 @@ def test_templates_load_and_are_fully_substituted(samples) -> None:
 
 
 def test_an_edited_template_gets_a_new_version(tmp_path: Path) -> None:
-    for name in ("summarize_v2.md", "draft_questions_v1.md"):
+    for name in ("summarize_v2.md", "draft_questions_v2.md"):
         shutil.copy(PROMPTS_DIR / name, tmp_path / name)
     assert summary_prompt(tmp_path).version == summary_prompt().version
     path = tmp_path / "summarize_v2.md"

@@ -1,50 +1,65 @@
-"""Which open questions an evidence item bears on: BM25 (bm25s) with questions as documents.
+"""Which open questions an evidence item bears on: BM25 weights (bm25s) scored per passage.
 
-Each question is indexed twice with bm25s: its full text (title repeated `TITLE_REPEAT` times,
-description, resolution criteria; see `question_text`) and its title alone. bm25s gives every
-(term, question) pair a weight w(t, q) = idf(t) · tf-saturation(t, q). An item's text is the
-query; for one field
+A forecaster links an agency round-up to the protests question because of one sentence about
+protests, so an item is scored as a whole *and* per passage (windows of two sentences), and
+each question takes its best unit.
 
-    coverage(item, q) = Σ_t u(t) · w(t, q) / Σ_t w(t, q)
-    u(t) = c / (c + 0.5 · max(1, L / 30))
+**The question side.** Each question is indexed with bm25s twice: its *core* (title and its
+`keywords`, the key terms and synonyms an admin or the drafting model wrote into the question
+record) and its full text (core, description, resolution criteria). bm25s gives every
+(term, question) pair a weight; a question's weight for a term is the core weight, or
+`FULL_WEIGHT` × the full-text weight if higher. Its *norm* Z_q is the sum of its `NORM_TERMS`
+largest weights: a question is fully covered by an item that covers that many of its most
+distinctive terms, however many synonyms its keywords list.
 
-where c counts term t in the item and L is the item's length in tokens: the share of the
-question's BM25 weight that the item covers, each term counted by how much the item dwells on
-it relative to its length (in a short item one mention gives 0.67, two 0.8; in a 300-token
-article one passing mention gives only 0.17, ten give 0.67; never above 1). The score is
-(1 − `TITLE_WEIGHT`) · full coverage + `TITLE_WEIGHT` · title coverage, so it lies in [0, 1)
-and means the same for every question and item whatever their lengths: one threshold serves
-all. Threshold semantics: 0.15 (`DEFAULT_THRESHOLD`) ≈ the item is about several of the
-question's distinctive terms (e.g. Iran + missile + Israel); an item that only shares a word
-or two, or mentions the subject in passing, stays below ~0.13; the main story of an item
-usually scores 0.2–0.6. On the hand-written set in tests/evidence every relevant
-(item, question) pair scored ≥ 0.22 and every unrelated pair ≤ 0.13.
+**The item side.** A unit (the whole item, or one passage) with L tokens covers term t with
+u(t) = c / (c + 0.5 · max(1, L / 30)) where c counts t in the unit (one mention in a short
+passage gives 0.67; in a 300-token article one passing mention gives 0.17):
 
-Tokens: lower-cased words of two or more characters ("U.S."/"US" become "usa" first), a
-short English stopword list (bm25s' plus common function words), then `light_stem` (plural,
--ing, -ed, -ly and final -e folding; PyStemmer is not installed and nothing is downloaded).
-Items are cut to their first `MAX_QUERY_CHARS` characters (headline and lead carry the
-subject). Scoring is vectorised over batches of items (numpy bincount over postings).
+    score(unit, q) = min(1, Σ_t u(t) · w(t, q) / Z_q)
+
+**Anchors.** A question's anchors are the names in it (capitalised words of its title and
+keywords: Iran, Hezbollah, Brent, IAEA — not months). Only an item that names at least one of
+them somewhere can link: a football "strike" or a French pensions protest never reaches an
+Iran question, whatever its words.
+
+**The link rule** (`QuestionMatcher.links`): q links if some unit scores ≥ `threshold` for q
+and at least `relative` × that unit's best score for any question (a passage about the
+nuclear deal bears on several deal questions; only those close to its best are linked). The
+link keeps the unit's text as its passage.
+
+Tokens: NFKC, lower-case words of two or more characters; "U.S.", "US", "USA" and "United
+States" become "usa", country demonyms their country ("Iranian" → "iran"); a stopword list
+(bm25s' plus common function words); then PyStemmer's Snowball English stemmer (a pip
+package, no download). Items are cut to their first `MAX_QUERY_CHARS` characters and
+`MAX_PASSAGES` passages. Scoring is vectorised (numpy bincount over postings).
 """
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import bm25s
 import numpy as np
+import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-TITLE_REPEAT = 3
-TITLE_WEIGHT = 0.5
+FULL_WEIGHT = 0.4
+NORM_TERMS = 4
 QUERY_SATURATION = 0.5
 REFERENCE_LENGTH = 30.0
-DEFAULT_THRESHOLD = 0.15
+DEFAULT_THRESHOLD = 0.3
+DEFAULT_RELATIVE = 0.5
 MAX_QUERY_CHARS = 50_000
-_BATCH = 256
+MAX_PASSAGES = 400
+PASSAGE_SENTENCES = 2
+_BATCH = 64
 
 _WORD = re.compile(r"\w\w+")
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-Z0-9])|\s*\n\s*")
 # bm25s' list is Lucene's 33 words; add common function words (not "us": the country).
 _EXTRA_STOPWORDS = """
     i me my we our ours you your he him his she her its them what which who whom whose
@@ -52,84 +67,142 @@ _EXTRA_STOPWORDS = """
     would should may might must shall from about after before over under between against
     during than all any both each few more most other some nor only own same so too very
     just also said says here out up down off again further once because while until those
-    whether within without per via us"""
+    whether within without per via us will say told tell"""
 _STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(_EXTRA_STOPWORDS.split())
-_US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b")  # the country, before "us" is lower-cased
-_VOWELS = frozenset("aeiouy")
-_KEEP_DOUBLE = frozenset("lsz")
-
-
-def question_text(
-    title: str,
-    description: str = "",
-    resolution_criteria: str = "",
-    *,
-    title_repeat: int = TITLE_REPEAT,
-) -> str:
-    """The text a question is indexed under: title first (it is also indexed alone) and
-    counted `title_repeat` times, then description and resolution criteria."""
-    return "\n".join([title] * title_repeat + [description, resolution_criteria])
+_NOT_ANCHORS = frozenset((
+    "will", "what", "which", "who", "when", "how", "whether", "would", "the", "a", "an", "if",
+    "by", "before", "after", "between", "on", "in", "january", "february", "march", "april",
+    "may", "june", "july", "august", "september", "october", "november", "december", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+))  # fmt: skip
+_US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b|\bUnited States\b")  # before "us" is lower-cased
+_DEMONYMS = {
+    "iranian": "iran", "iranians": "iran", "israeli": "israel", "israelis": "israel",
+    "lebanese": "lebanon", "american": "usa", "americans": "usa", "saudi": "saudi",
+    "saudis": "saudi", "emirati": "emirates", "emiratis": "emirates", "qatari": "qatar",
+    "omani": "oman", "kuwaiti": "kuwait", "bahraini": "bahrain", "iraqi": "iraq",
+    "iraqis": "iraq", "syrian": "syria", "yemeni": "yemen", "russian": "russia",
+    "chinese": "china", "turkish": "turkey", "egyptian": "egypt", "jordanian": "jordan",
+    "palestinian": "palestine", "palestinians": "palestine", "european": "europe",
+    "british": "britain", "french": "france", "german": "germany",
+}  # fmt: skip
+_STEMMER = Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=200_000)
-def light_stem(word: str) -> str:
-    """A small, deterministic English suffix stripper: "missiles", "missile" → "missil";
-    "launches", "launched", "launching" → "launch". Precision is not the goal; consistency is.
-    """
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    w = word
-    if w.endswith(("ies", "ied")) and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("sses", "ches", "shes", "xes", "zzes")):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        stem = w[: -len(suffix)]
-        if w.endswith(suffix) and len(stem) >= 3 and _VOWELS & set(stem):
-            w = stem
-            if w[-1] == w[-2] and w[-1] not in _KEEP_DOUBLE and w[-1] not in _VOWELS:
-                w = w[:-1]
-            break
-    if w.endswith("ly") and len(w) > 5:
-        w = w[:-2]
-    bare = w.rstrip("e")
-    return bare if len(bare) >= 3 else w
+def stem(word: str) -> str:
+    """A lower-cased word's index form: its country for a demonym, else its Snowball stem."""
+    return _DEMONYMS.get(word) or _STEMMER.stemWord(word)
 
 
-def tokenize(text: str, stemmer: Callable[[str], str] = light_stem) -> list[str]:
+def tokenize(text: str) -> list[str]:
     """Lower-cased, stopword-free, stemmed word tokens."""
     text = _US.sub(" usa ", unicodedata.normalize("NFKC", text))
-    words = _WORD.findall(text.casefold())
-    return [stemmer(w) for w in words if w not in _STOPWORDS]
+    return [stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS]
 
 
-class _WeightIndex:
-    """bm25s weights w(t, q) of one field, and each question's total weight Σ_t w(t, q)."""
+def anchors(title: str, keywords: Sequence[str] = ()) -> frozenset[str]:
+    """The names in a question: tokens of the capitalised words of its title (not its first
+    word, months or question words) and of its keywords."""
+    found: set[str] = set()
+    for text, skip_first in [(title, True), *((k, False) for k in keywords)]:
+        text = _US.sub(" USA ", unicodedata.normalize("NFKC", text))
+        for i, match in enumerate(_CAPITALISED.finditer(text)):
+            word = match.group()
+            if (skip_first and i == 0 and not text[: match.start()].strip()) or (
+                word.casefold() in _NOT_ANCHORS
+            ):
+                continue
+            found.update(tokenize(word))
+    return frozenset(found)
 
-    def __init__(self, corpus: list[list[str]], k1: float, b: float) -> None:
-        self.n = len(corpus)
-        self.vocab: dict[str, int] = {}
-        self.norm = np.ones(self.n, dtype=np.float64)
-        if not any(corpus):
-            return
-        retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
-        retriever.index(corpus, show_progress=False)
-        # bm25s keeps w(t, q) as a CSC matrix (its documented on-disk format): term t has
-        # questions indices[indptr[t]:indptr[t + 1]] with weights data[same slice].
-        scores = retriever.scores
-        self.vocab = {tok: tid for tok, tid in retriever.vocab_dict.items() if tok}
-        self.indptr = np.asarray(scores["indptr"], dtype=np.int64)
-        self.docs = np.asarray(scores["indices"], dtype=np.int64)
-        self.weights = np.asarray(scores["data"], dtype=np.float64)
-        total = np.bincount(self.docs, weights=self.weights, minlength=self.n)
-        self.norm = np.where(total > 0, total, 1.0)
 
-    def score(
-        self, token_lists: list[list[str]], saturation: float, reference_length: float
-    ) -> np.ndarray:
-        """Normalised scores (texts × questions) of tokenised texts."""
+def passages(text: str, size: int = PASSAGE_SENTENCES) -> list[str]:
+    """Windows of `size` consecutive sentences (or lines), as exact slices of the text."""
+    bounds, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start : match.start()].strip():
+            bounds.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        bounds.append((start, len(text)))
+    if len(bounds) <= size:
+        return [text.strip()] if bounds else []
+    windows = [text[bounds[i][0] : bounds[i + size - 1][1]] for i in range(len(bounds) - size + 1)]
+    return [w.strip() for w in windows[:MAX_PASSAGES]]
+
+
+@dataclass(frozen=True)
+class QuestionTerms:
+    """What a question is matched on."""
+
+    id: str
+    title: str
+    text: str = ""
+    """Description and resolution criteria."""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    question_id: str
+    score: float
+    passage: str = ""
+    """The unit of the item that scored best for the question (the whole item or a passage)."""
+
+
+@dataclass
+class _Units:
+    """The scored units of a batch of items: texts, their token lists and owning item."""
+
+    texts: list[str] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)
+
+
+def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, dict[int, float]]:
+    """bm25s weights w(t, q) of one field: term → {question index: weight}."""
+    if not any(corpus):
+        return {}
+    retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
+    retriever.index(corpus, show_progress=False)
+    # bm25s keeps w(t, q) as a CSC matrix (its documented on-disk format): term t has
+    # questions indices[indptr[t]:indptr[t + 1]] with weights data[same slice].
+    scores = retriever.scores
+    indptr, docs, data = scores["indptr"], scores["indices"], scores["data"]
+    return {
+        tok: dict(zip(docs[indptr[tid] : indptr[tid + 1]].tolist(),
+                      data[indptr[tid] : indptr[tid + 1]].tolist(), strict=True))
+        for tok, tid in retriever.vocab_dict.items()
+        if tok
+    }  # fmt: skip
+
+
+class _Weights:
+    """w(t, q) for every term as postings (CSC layout), and each question's norm Z_q."""
+
+    def __init__(self, postings: dict[str, dict[int, float]], n: int, norm_terms: int) -> None:
+        self.n = n
+        self.vocab = {t: i for i, t in enumerate(sorted(postings))}
+        lengths = [len(postings[t]) for t in sorted(postings)]
+        self.indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.docs = np.fromiter(
+            (q for t in sorted(postings) for q in postings[t]), np.int64, self.indptr[-1]
+        )
+        self.weights = np.fromiter(
+            (w for t in sorted(postings) for w in postings[t].values()), np.float64, self.indptr[-1]
+        )
+        self.norm = np.ones(n)
+        if self.docs.size:
+            order = np.lexsort((-self.weights, self.docs))
+            docs, weights = self.docs[order], self.weights[order]
+            first = np.searchsorted(docs, docs, side="left")
+            rank = np.arange(docs.size) - first
+            top = np.bincount(docs[rank < norm_terms], weights[rank < norm_terms], minlength=n)
+            self.norm = np.where(top > 0, top, 1.0)
+
+    def score(self, token_lists: list[list[str]], saturation: float, reference: float):
+        """Normalised scores (texts × questions) of tokenised texts, capped at 1."""
         out_shape = (len(token_lists), self.n)
         rows, terms, counts, sats = [], [], [], []
         for row, tokens in enumerate(token_lists):
@@ -139,8 +212,7 @@ class _WeightIndex:
                 rows.append(np.full(uniq.size, row, dtype=np.int64))
                 terms.append(uniq)
                 counts.append(cnt)
-                scale = max(1.0, len(tokens) / reference_length)
-                sats.append(np.full(uniq.size, saturation * scale))
+                sats.append(np.full(uniq.size, saturation * max(1.0, len(tokens) / reference)))
         if not rows:
             return np.zeros(out_shape)
         row_ids, term_ids = np.concatenate(rows), np.concatenate(terms)
@@ -154,58 +226,138 @@ class _WeightIndex:
         flat = np.repeat(row_ids, lengths) * self.n + self.docs[offsets]
         values = np.repeat(u, lengths) * self.weights[offsets]
         raw = np.bincount(flat, weights=values, minlength=out_shape[0] * self.n)
-        return raw.reshape(out_shape) / self.norm
+        return np.minimum(1.0, raw.reshape(out_shape) / self.norm)
 
 
 class QuestionMatcher:
-    """Built once from (question id, question text) pairs; scores items against all of them.
+    """Built once from the open questions; scores items against all of them at once.
 
-    The first non-empty line of a question text is its title (`question_text` puts it
-    there); the score blends full-text and title-only coverage by `title_weight`.
+    Questions are `QuestionTerms`, or (id, text) pairs whose first non-empty line is the title.
     """
 
     def __init__(
         self,
-        questions: Sequence[tuple[str, str]],
+        questions: Sequence[QuestionTerms | tuple[str, str]],
         *,
         k1: float = 1.2,
         b: float = 0.75,
-        title_weight: float = TITLE_WEIGHT,
+        full_weight: float = FULL_WEIGHT,
+        norm_terms: int = NORM_TERMS,
         query_saturation: float = QUERY_SATURATION,
         reference_length: float = REFERENCE_LENGTH,
-        stemmer: Callable[[str], str] = light_stem,
     ) -> None:
-        self.question_ids = [qid for qid, _ in questions]
+        terms = [q if isinstance(q, QuestionTerms) else _from_pair(*q) for q in questions]
+        self.question_ids = [q.id for q in terms]
         if len(set(self.question_ids)) != len(self.question_ids):
             raise ValueError("question ids must be unique")
-        if not 0.0 <= title_weight <= 1.0:
-            raise ValueError("title_weight must be between 0 and 1")
-        self._stemmer = stemmer
         self._saturation = query_saturation
         self._reference = reference_length
-        self._title_weight = title_weight
-        self._full = _WeightIndex([tokenize(text, stemmer) for _, text in questions], k1, b)
-        titles = [next((ln for ln in t.split("\n") if ln.strip()), "") for _, t in questions]
-        self._title = _WeightIndex([tokenize(t, stemmer) for t in titles], k1, b)
+        cores = [tokenize("\n".join([q.title, q.title, *q.keywords])) for q in terms]
+        fulls = [core + tokenize(q.text) for core, q in zip(cores, terms, strict=True)]
+        merged = _postings(cores, k1, b)
+        for term, found in _postings(fulls, k1, b).items():
+            mine = merged.setdefault(term, {})
+            for qi, weight in found.items():
+                mine[qi] = max(mine.get(qi, 0.0), full_weight * weight)
+        self._weights = _Weights(merged, len(terms), norm_terms)
+        anchor_sets = [anchors(q.title, q.keywords) for q in terms]
+        self._anchor_of = {}
+        for qi, names in enumerate(anchor_sets):
+            for name in names:
+                self._anchor_of.setdefault(name, []).append(qi)
+        self._unanchored = np.array([not names for names in anchor_sets], dtype=bool)
 
     def __len__(self) -> int:
         return len(self.question_ids)
 
+    # --- scoring ------------------------------------------------------------------------------
+
+    def _units(self, texts: Sequence[str]) -> _Units:
+        units = _Units()
+        for item, text in enumerate(texts):
+            text = text[:MAX_QUERY_CHARS]
+            pieces = [text, *passages(text)]
+            if len(pieces) == 2 and pieces[1] == text.strip():
+                pieces = pieces[:1]  # a one-passage item is its own passage
+            for piece in pieces:
+                units.texts.append(piece)
+                units.tokens.append(tokenize(piece))
+                units.owner.append(item)
+        return units
+
+    def _unit_scores(self, token_lists: list[list[str]]) -> np.ndarray:
+        """Scores (units × questions) of tokenised units, each in [0, 1]."""
+        return self._weights.score(token_lists, self._saturation, self._reference)
+
+    def _anchored(self, texts: Sequence[str]) -> np.ndarray:
+        """Which (item, question) pairs may link: the item names one of the question's anchors."""
+        allowed = np.tile(self._unanchored, (len(texts), 1))
+        for item, text in enumerate(texts):
+            for token in set(tokenize(text[:MAX_QUERY_CHARS])):
+                for qi in self._anchor_of.get(token, ()):
+                    allowed[item, qi] = True
+        return allowed
+
+    def _scored(self, texts: Sequence[str]) -> tuple[_Units, np.ndarray]:
+        units = self._units(texts)
+        scores = np.zeros((len(units.texts), len(self.question_ids)))
+        for start in range(0, len(units.tokens), _BATCH):
+            chunk = units.tokens[start : start + _BATCH]
+            scores[start : start + len(chunk)] = self._unit_scores(chunk)
+        allowed = self._anchored(texts)
+        scores *= allowed[np.asarray(units.owner, dtype=np.int64)] if units.owner else 1.0
+        return units, scores
+
     def scores(self, texts: Iterable[str]) -> np.ndarray:
-        """Normalised scores, shape (number of texts, number of questions), in [0, 1)."""
+        """Best-unit scores, shape (number of texts, number of questions), in [0, 1]."""
         texts = list(texts)
-        out = np.zeros((len(texts), len(self.question_ids)), dtype=np.float64)
-        if not self._full.vocab:
-            return out
-        w = self._title_weight
-        for start in range(0, len(texts), _BATCH):
-            chunk = texts[start : start + _BATCH]
-            tokens = [tokenize(t[:MAX_QUERY_CHARS], self._stemmer) for t in chunk]
-            batch = (1 - w) * self._full.score(tokens, self._saturation, self._reference)
-            if w:
-                batch += w * self._title.score(tokens, self._saturation, self._reference)
-            out[start : start + len(tokens)] = batch
+        out = np.zeros((len(texts), len(self.question_ids)))
+        units, scores = self._scored(texts)
+        for row, item in enumerate(units.owner):
+            np.maximum(out[item], scores[row], out=out[item])
         return out
+
+    # --- linking ------------------------------------------------------------------------------
+
+    def links_many(
+        self,
+        texts: Iterable[str],
+        threshold: float = DEFAULT_THRESHOLD,
+        relative: float = DEFAULT_RELATIVE,
+        max_links: int | None = None,
+        margin: float = 0.0,
+    ) -> list[list[Match]]:
+        """For each text, the questions it links (see the module docstring), best first.
+
+        `margin` > 0 also returns candidates down to `threshold - margin` (for a second
+        opinion on borderline ones); the caller tells them apart by their score.
+        """
+        texts = list(texts)
+        units, scores = self._scored(texts)
+        best: list[dict[int, tuple[float, int]]] = [{} for _ in texts]
+        floor = threshold - margin
+        unit_top = scores.max(axis=1) if scores.size else np.zeros(0)
+        for row in range(len(units.texts)):
+            cut = max(floor, relative * unit_top[row])
+            for qi in np.flatnonzero(scores[row] >= cut):
+                score = float(scores[row, qi])
+                if score <= 0:
+                    continue
+                seen = best[units.owner[row]].get(int(qi))
+                if seen is None or score > seen[0]:
+                    best[units.owner[row]][int(qi)] = (score, row)
+        out = []
+        for found in best:
+            ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))[:max_links]
+            out.append(
+                [Match(self.question_ids[qi], s, units.texts[row]) for qi, (s, row) in ranked]
+            )
+        return out
+
+    def links(self, text: str, **options: float) -> list[Match]:
+        return self.links_many([text], **options)[0]
+
+    # --- ranking (whole-item view, for tests and benchmarks) ----------------------------------
 
     def rank(self, text: str, top_k: int | None = None) -> list[tuple[str, float]]:
         """Questions with a positive score, best first (at most `top_k`)."""
@@ -214,17 +366,19 @@ class QuestionMatcher:
     def rank_many(
         self, texts: Iterable[str], top_k: int | None = None
     ) -> list[list[tuple[str, float]]]:
-        """`rank` for many texts at once (vectorised in batches, much faster than a loop)."""
         return [self._ranked(row, top_k) for row in self.scores(texts)]
 
     def match(self, text: str, threshold: float = DEFAULT_THRESHOLD) -> list[tuple[str, float]]:
-        """Questions whose score is ≥ `threshold`, best first."""
-        return [(qid, s) for qid, s in self.rank(text) if s >= threshold]
+        """The questions `links` would link, as (id, score) pairs."""
+        return [(m.question_id, m.score) for m in self.links(text, threshold=threshold)]
 
     def match_many(
         self, texts: Iterable[str], threshold: float = DEFAULT_THRESHOLD
     ) -> list[list[tuple[str, float]]]:
-        return [[(q, s) for q, s in row if s >= threshold] for row in self.rank_many(texts)]
+        return [
+            [(m.question_id, m.score) for m in row]
+            for row in self.links_many(texts, threshold=threshold)
+        ]
 
     def _ranked(self, row: np.ndarray, top_k: int | None) -> list[tuple[str, float]]:
         positive = np.flatnonzero(row > 0)
@@ -232,3 +386,14 @@ class QuestionMatcher:
         if top_k is not None:
             order = order[:top_k]
         return [(self.question_ids[i], float(row[i])) for i in order]
+
+
+def _from_pair(question_id: str, text: str) -> QuestionTerms:
+    lines = text.split("\n")
+    index = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+    return QuestionTerms(question_id, lines[index] if lines else "", "\n".join(lines[index + 1 :]))
+
+
+def question_text(title: str, description: str = "", resolution_criteria: str = "") -> str:
+    """A question as one text (title on the first line), for the (id, text) form."""
+    return "\n".join([title, description, resolution_criteria])

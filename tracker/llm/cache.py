@@ -14,7 +14,7 @@ from typing import Protocol
 
 from tracker.llm.schema import SummaryRequest, SummaryResult
 
-KEY_FORMAT = "summary-key/2"
+KEY_FORMAT = "summary-key/3"
 
 
 def _time(value: datetime | None) -> str | None:
@@ -34,6 +34,7 @@ def cache_key(request: SummaryRequest, engine: str, model: str, prompt_version: 
             "options": q.options,
             "description": q.description,
             "resolution_criteria": q.resolution_criteria,
+            "keywords": q.keywords,
             "open_time": _time(q.open_time),
             "close_time": _time(q.close_time),
         },

@@ -12,7 +12,14 @@ from typing import Protocol, runtime_checkable
 from tracker.llm.budget import CircuitBreaker
 from tracker.llm.cache import SummaryCache, cache_key
 from tracker.llm.offline import OfflineEngine
-from tracker.llm.schema import QuestionDraft, SummaryRequest, SummaryResult
+from tracker.llm.schema import (
+    EvidenceDoc,
+    QuestionBrief,
+    QuestionDraft,
+    RelevanceVerdict,
+    SummaryRequest,
+    SummaryResult,
+)
 from tracker.llm.settings import LLMSettings
 
 ProgressCallback = Callable[[int, int], None]
@@ -30,6 +37,17 @@ class SummaryEngine(Protocol):
     ) -> SummaryResult:
         """Never raises for a provider failure (the openai engine falls back to offline);
         a batch passes one `breaker` to all its requests."""
+        ...
+
+    def judge_relevance(
+        self,
+        doc: EvidenceDoc,
+        questions: list[QuestionBrief],
+        *,
+        breaker: CircuitBreaker | None = None,
+    ) -> list[RelevanceVerdict] | None:
+        """One verdict per question, or None when there is no model or it failed (the
+        matcher's offline decision then stands). Never raises for a provider failure."""
         ...
 
     def draft_questions(self, article_text: str, title: str | None = None) -> list[QuestionDraft]:

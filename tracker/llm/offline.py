@@ -1,11 +1,15 @@
 """The offline engine: an extractive digest, deterministic, no network, no model.
 
-Evidence is split into sentences, the sentences are ranked against the question (title counted
-twice, then description, criteria and option labels) with BM25, and the best ones become key
-points whose quotes are the sentences themselves, so they always verify. Directions stay
-"unclear" unless a small keyword list (`LOWERS_CUES`, `RAISES_CUES`) fires on a sentence that
-is clearly about the question; such claims say they come from that heuristic. The same request
-gives the same summary, byte for byte. Work is capped per item, so a huge text cannot stall it.
+Evidence is split into sentences, the sentences are ranked against the question (title and
+keywords counted twice, then description, criteria and option labels) with BM25, and the best
+three (never the same passage twice) become key points whose quotes are the sentences
+themselves, so they always verify. Directions stay "unclear" unless a small keyword list
+(`LOWERS_CUES`, `RAISES_CUES`) fires next to one of the question's outcome words (the
+lower-case content words of its title, e.g. "strike", "agreement", "protests": not its names
+and dates) in a sentence that is clearly about the question; such claims say they come from
+that heuristic. "Officials announced the talks move to Geneva" is therefore no "raises" on a
+strike question. The same request gives the same summary, byte for byte. Work is capped per
+item, so a huge text cannot stall it.
 """
 
 import math
@@ -27,18 +31,20 @@ from tracker.llm.schema import (
     EvidenceDoc,
     EvidenceSummary,
     KeyPoint,
+    QuestionBrief,
     QuestionDraft,
+    RelevanceVerdict,
     SummaryRequest,
     SummaryResult,
 )
-from tracker.llm.verify import quote_verifies, verify_summary
+from tracker.llm.verify import normalize, quote_verifies, verify_summary
 
-ALGORITHM_VERSION = "offline_v1"
+ALGORITHM_VERSION = "offline_v2"
 MODEL_NAME = "extractive-bm25"
-MAX_DOC_CHARS = 100_000
+MAX_DOC_CHARS = 200_000
 MAX_TOTAL_CHARS = 2_000_000
 MAX_SENTENCES = 20_000
-MAX_POINTS = 8
+MAX_POINTS = 3
 MAX_POINTS_PER_DOC = 2
 MAX_NEW_LISTED = 5
 
@@ -57,6 +63,9 @@ _LOWERS = re.compile(r"\b(" + "|".join(map(re.escape, LOWERS_CUES)) + r")\b", re
 _RAISES = re.compile(r"\b(" + "|".join(map(re.escape, RAISES_CUES)) + r")\b", re.IGNORECASE)
 
 _NEGATED = re.compile(r"(\b(not|never|no|without)|n['’]t)\W+(\w+\W+){0,2}$", re.IGNORECASE)
+CUE_WINDOW_WORDS = 6
+"""How close (in words, either side) a cue must be to one of the question's outcome words."""
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +79,7 @@ class _Sentence:
 def _query_weights(request: SummaryRequest) -> dict[str, float]:
     q = request.question
     weights: Counter[str] = Counter()
-    for token in tokenize(q.title):
+    for token in tokenize(" ".join([q.title, *q.keywords])):
         weights[token] += 2.0
     extra = [q.description, q.resolution_criteria]
     if q.type != "binary":
@@ -89,18 +98,37 @@ def _label(doc: EvidenceDoc) -> str:
     return f"«{doc.title.strip() or f'item {doc.id}'}» ({where})"
 
 
-def _heuristic(sentence: _Sentence, title_terms: set[str]) -> tuple[Direction, str | None]:
-    """Keyword cue → direction, only for sentences sharing ≥ 2 title words; else unclear."""
+def outcome_terms(title: str) -> frozenset[str]:
+    """The words of a title that name what must happen: its lower-case content words (after
+    the first word). Capitalised words are names, places and dates; they say who and when."""
+    words = _TITLE_WORD.findall(title)[1:]
+    return frozenset(tokenize(" ".join(w for w in words if w[0].islower())))
+
+
+def _near_outcome(text: str, cue: re.Match[str], outcome: frozenset[str]) -> bool:
+    before = text[: cue.start()].split()[-CUE_WINDOW_WORDS:]
+    after = text[cue.end() :].split()[:CUE_WINDOW_WORDS]
+    return bool(outcome & set(tokenize(" ".join(before + after))))
+
+
+def _heuristic(
+    sentence: _Sentence, title_terms: set[str], outcome: frozenset[str]
+) -> tuple[Direction, str | None]:
+    """Keyword cue → direction, only for sentences sharing ≥ 2 title words and only for a cue
+    next to an outcome word of the question; else unclear."""
     if len(title_terms & set(sentence.tokens)) < min(2, len(title_terms)):
         return "unclear", None
-    lowers = _LOWERS.search(sentence.text)
-    rest = _LOWERS.sub(" ", sentence.text)  # "not expected to" must not also count as a raise
+    text = sentence.text
+    lowers = _LOWERS.search(text)
+    rest = _LOWERS.sub(" ", text)  # "not expected to" must not also count as a raise
     raises = _RAISES.search(rest)
-    if lowers and not raises and not _NEGATED.search(sentence.text[: lowers.start()]):
+    lone_lowers = lowers and not raises and not _NEGATED.search(text[: lowers.start()])
+    lone_raises = raises and not lowers and not _NEGATED.search(rest[: raises.start()])
+    if lone_lowers and lowers and _near_outcome(text, lowers, outcome):
         return "lowers", lowers.group().lower()
-    if raises and not lowers and not _NEGATED.search(rest[: raises.start()]):
+    if lone_raises and raises and _near_outcome(rest, raises, outcome):
         return "raises", raises.group().lower()
-    return "unclear", None  # no cue, both kinds, or a negated cue ("not ruled out")
+    return "unclear", None  # no cue, both kinds, a negated cue, or a cue about something else
 
 
 def _option(text: str, options: list[str]) -> str | None:
@@ -128,6 +156,16 @@ class OfflineEngine:
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
             cache_key=cache_key(request, self.name, self.model, self.prompt_version),
         )
+
+    def judge_relevance(
+        self,
+        doc: EvidenceDoc,
+        questions: list[QuestionBrief],
+        *,
+        breaker: CircuitBreaker | None = None,
+    ) -> list[RelevanceVerdict] | None:
+        """No second opinion offline: the matcher's own decision stands."""
+        return None
 
     def draft_questions(self, article_text: str, title: str | None = None) -> list[QuestionDraft]:
         raise DraftingUnavailable(
@@ -188,6 +226,7 @@ def summarize_offline(request: SummaryRequest) -> EvidenceSummary:
         caveats.append("No passage shares words with the question; items' openings are shown.")
 
     title_terms = set(tokenize(question.title))
+    outcome = outcome_terms(question.title)
     points: list[KeyPoint] = []
     per_doc: Counter[int] = Counter()
     seen: set[str] = set()
@@ -195,14 +234,14 @@ def summarize_offline(request: SummaryRequest) -> EvidenceSummary:
     for i in matched:
         sentence = sentences[i]
         doc = docs[sentence.doc_index]
-        key = " ".join(sentence.tokens)
+        key = normalize(sentence.text)  # the same passage in two items is shown once
         if per_doc[doc.id] >= MAX_POINTS_PER_DOC or key in seen:
             continue
         if not quote_verifies(sentence.text, doc.text):
             continue  # a quote we cannot verify ourselves is never emitted
         direction, cue = ("unclear", None)
         if question.type == "binary":
-            direction, cue = _heuristic(sentence, title_terms)
+            direction, cue = _heuristic(sentence, title_terms, outcome)
         if cue:
             used_heuristic = True
             claim = (
@@ -245,7 +284,7 @@ def summarize_offline(request: SummaryRequest) -> EvidenceSummary:
             f"{len(new)} new since {request.since_label if request.since else 'the start'}."
         ),
         status_quo=_status_quo(request),
-        whats_new=_whats_new(request, docs, new, sentences, scores, order),
+        whats_new=_whats_new(request, docs, new, sentences, scores, order, seen),
         key_points=points,
         overall_direction="unclear",
         caveats=caveats,
@@ -269,6 +308,7 @@ def _whats_new(
     sentences: list[_Sentence],
     scores: np.ndarray,
     order: list[int],
+    shown: set[str],
 ) -> str:
     if request.since is None:
         head = f"No earlier forecast to compare with: all {len(docs)} item(s) count as new"
@@ -293,6 +333,8 @@ def _whats_new(
         ),
         None,
     )
+    if best is not None and normalize(best.text) in shown:
+        return text + " Its most relevant passage is among the key points below."
     if best is not None:
         text += f" Most relevant new passage: “{best.text}”"
     return text

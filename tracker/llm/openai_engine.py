@@ -33,20 +33,25 @@ from tracker.llm.offline import OfflineEngine
 from tracker.llm.prompts import (
     draft_messages,
     draft_prompt,
+    relevance_messages,
+    relevance_prompt,
     select_evidence,
     summary_messages,
     summary_prompt,
 )
 from tracker.llm.schema import (
+    EvidenceDoc,
     EvidenceSummary,
     KeyPoint,
+    QuestionBrief,
     QuestionDraft,
+    RelevanceVerdict,
     SummaryRequest,
     SummaryResult,
 )
 from tracker.llm.settings import LLMSettings
 from tracker.llm.verify import verify_summary
-from tracker.llm.wire import WireDrafts, WireSummary
+from tracker.llm.wire import WireDrafts, WireRelevance, WireSummary
 
 log = logging.getLogger(__name__)
 W = TypeVar("W", bound=BaseModel)
@@ -115,6 +120,7 @@ class OpenAIEngine:
         self.fallback = fallback or OfflineEngine()
         self.summary_prompt = summary_prompt(prompts_dir)
         self.draft_prompt = draft_prompt(prompts_dir)
+        self.relevance_prompt = relevance_prompt(prompts_dir)
         self.prompt_version = self.summary_prompt.version
 
     # --- summaries ---------------------------------------------------------------------------
@@ -165,6 +171,41 @@ class OpenAIEngine:
                 "latency_ms": round((time.perf_counter() - started) * 1000, 3),
             }
         )
+
+    # --- relevance ----------------------------------------------------------------------------
+
+    def judge_relevance(
+        self,
+        doc: EvidenceDoc,
+        questions: list[QuestionBrief],
+        *,
+        breaker: CircuitBreaker | None = None,
+    ) -> list[RelevanceVerdict] | None:
+        """One call for all of an item's borderline questions; None if it fails in any way."""
+        if not questions:
+            return []
+        if breaker is not None and not breaker.begin():
+            return None
+        messages, _ = relevance_messages(self.relevance_prompt, doc, questions)
+        try:
+            wire = self._structured(messages, WireRelevance, Usage(), Deadline(self.timeout_s))
+        except Exception as exc:  # the offline decision stands; say why in the log
+            if breaker is not None:
+                breaker.failed(str(exc) or type(exc).__name__)
+            log.warning("relevance judgement for item %s failed: %s", doc.id, exc)
+            return None
+        if breaker is not None:
+            breaker.succeeded()
+        asked = {q.id for q in questions}
+        verdicts = {}
+        for verdict in wire.verdicts:
+            if verdict.question_id in asked and verdict.question_id not in verdicts:
+                verdicts[verdict.question_id] = RelevanceVerdict(
+                    question_id=verdict.question_id,
+                    relevant=verdict.relevant,
+                    reason=_clean(verdict.reason, 300),
+                )
+        return [verdicts[q.id] for q in questions if q.id in verdicts]
 
     # --- drafting ----------------------------------------------------------------------------
 

@@ -16,12 +16,14 @@ from string import Template
 from pydantic import BaseModel
 
 from tracker.llm.guard import new_fence
-from tracker.llm.schema import EvidenceDoc, SummaryRequest
-from tracker.llm.wire import WireDrafts, WireSummary
+from tracker.llm.schema import EvidenceDoc, QuestionBrief, SummaryRequest
+from tracker.llm.wire import WireDrafts, WireRelevance, WireSummary
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 SUMMARY_PROMPT = "summarize_v2"
-DRAFT_PROMPT = "draft_questions_v1"
+DRAFT_PROMPT = "draft_questions_v2"
+RELEVANCE_PROMPT = "relevance_v1"
+MAX_RELEVANCE_CHARS = 6_000
 MAX_ITEM_CHARS = 12_000
 MAX_EVIDENCE_CHARS = 60_000
 MAX_ARTICLE_CHARS = 30_000
@@ -60,6 +62,10 @@ def summary_prompt(prompts_dir: Path | None = None) -> Prompt:
 
 def draft_prompt(prompts_dir: Path | None = None) -> Prompt:
     return load_prompt(DRAFT_PROMPT, WireDrafts, prompts_dir)
+
+
+def relevance_prompt(prompts_dir: Path | None = None) -> Prompt:
+    return load_prompt(RELEVANCE_PROMPT, WireRelevance, prompts_dir)
 
 
 def _utc(value: datetime | None) -> str:
@@ -166,4 +172,29 @@ def draft_messages(
         ]
     )
     user = prompt.user.substitute(today=today.strftime("%Y-%m-%d"), fence=fence, article=article)
+    return [{"role": "system", "content": prompt.system}, {"role": "user", "content": user}], fence
+
+
+def relevance_messages(
+    prompt: Prompt, doc: EvidenceDoc, questions: list[QuestionBrief]
+) -> tuple[Messages, str]:
+    """One item (its opening, fenced) and the candidate questions it may bear on."""
+    text = doc.text[:MAX_RELEVANCE_CHARS]
+    fence = new_fence([doc.title, text] + [q.title for q in questions])
+    listed = "\n".join(
+        f"- id: {q.id}\n  title: {q.title}\n  resolves on: "
+        f"{' '.join(q.resolution_criteria.split())[:600] or '(no criteria)'}"
+        for q in questions
+    )
+    evidence = "\n".join(
+        [
+            f"<<<EVIDENCE {fence}>>>",
+            f"title: {doc.title}",
+            f"published: {_utc(doc.published_at)}",
+            "text:",
+            text + ("\n[... the app cut the text here ...]" if len(doc.text) > len(text) else ""),
+            f"<<<END EVIDENCE {fence}>>>",
+        ]
+    )
+    user = prompt.user.substitute(fence=fence, questions=listed, evidence=evidence)
     return [{"role": "system", "content": prompt.system}, {"role": "user", "content": user}], fence

@@ -42,6 +42,8 @@ class QuestionBrief(BaseModel):
     options: list[str] = Field(default_factory=lambda: ["Yes", "No"])
     description: str = ""
     resolution_criteria: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    """Extra terms and synonyms for finding the question's evidence (admins edit them)."""
     open_time: UtcTime
     close_time: UtcTime
 
@@ -93,6 +95,18 @@ class SummaryRequest(BaseModel):
         return [doc for doc in self.evidence if doc.is_new_since(self.since)]
 
 
+def unique_keywords(keywords: list[str], limit: int = 40, max_chars: int = 60) -> list[str]:
+    """One line each, at most `max_chars`, no case-insensitive repeats, at most `limit`."""
+    seen: set[str] = set()
+    out = []
+    for keyword in keywords:
+        keyword = " ".join(keyword.split())[:max_chars]
+        if keyword and keyword.casefold() not in seen:
+            seen.add(keyword.casefold())
+            out.append(keyword)
+    return out[:limit]
+
+
 # --- outputs ------------------------------------------------------------------------------------
 
 
@@ -138,6 +152,14 @@ class EvidenceSummary(BaseModel):
     injection_suspected: bool = False
 
 
+class RelevanceVerdict(BaseModel):
+    """A model's judgement of whether one item bears on one question, with its one-line why."""
+
+    question_id: str
+    relevant: bool
+    reason: str = Field(default="", max_length=300)
+
+
 class SummaryResult(BaseModel):
     """A summary plus how it was made; stored with it so cost and provenance stay visible."""
 
@@ -164,6 +186,7 @@ class QuestionDraft(BaseModel):
     open_time: UtcTime
     close_time: UtcTime
     tags: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> "QuestionDraft":
@@ -176,4 +199,5 @@ class QuestionDraft(BaseModel):
         if self.close_time <= self.open_time:
             raise ValueError("close_time must be after open_time")
         self.tags = [t.strip().lower() for t in self.tags if t.strip()][:10]
+        self.keywords = unique_keywords(self.keywords)
         return self

@@ -83,7 +83,18 @@ class WireDraft(_Wire):
     open_time: str
     close_time: str
     tags: list[str]
+    keywords: list[str] = []
 
 
 class WireDrafts(_Wire):
     questions: list[WireDraft]
+
+
+class WireVerdict(_Wire):
+    question_id: str
+    relevant: bool
+    reason: str
+
+
+class WireRelevance(_Wire):
+    verdicts: list[WireVerdict]

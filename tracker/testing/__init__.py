@@ -1,0 +1,1 @@
+"""Test doubles, reference implementations and evaluation corpora: never imported by the app."""
