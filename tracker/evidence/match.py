@@ -46,19 +46,20 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-FULL_WEIGHT = 0.4
-NORM_TERMS = 4
+FULL_WEIGHT = 0.2
+NORM_TERMS = 3
 QUERY_SATURATION = 0.5
 REFERENCE_LENGTH = 30.0
-DEFAULT_THRESHOLD = 0.3
-DEFAULT_RELATIVE = 0.5
+DEFAULT_THRESHOLD = 0.45
+DEFAULT_RELATIVE = 0.6
+ONE_NAME_SHORT = 0.5
 MAX_QUERY_CHARS = 50_000
 MAX_PASSAGES = 400
 PASSAGE_SENTENCES = 2
 _BATCH = 64
 
 _WORD = re.compile(r"\w\w+")
-_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*")
+_NAME_RUN = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’-]*)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-Z0-9])|\s*\n\s*")
 # bm25s' list is Lucene's 33 words; add common function words (not "us": the country).
 _EXTRA_STOPWORDS = """
@@ -73,7 +74,7 @@ _NOT_ANCHORS = frozenset((
     "will", "what", "which", "who", "when", "how", "whether", "would", "the", "a", "an", "if",
     "by", "before", "after", "between", "on", "in", "january", "february", "march", "april",
     "may", "june", "july", "august", "september", "october", "november", "december", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "of", "the",
 ))  # fmt: skip
 _US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b|\bUnited States\b")  # before "us" is lower-cased
 _DEMONYMS = {
@@ -101,20 +102,26 @@ def tokenize(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS]
 
 
-def anchors(title: str, keywords: Sequence[str] = ()) -> frozenset[str]:
-    """The names in a question: tokens of the capitalised words of its title (not its first
-    word, months or question words) and of its keywords."""
-    found: set[str] = set()
-    for text, skip_first in [(title, True), *((k, False) for k in keywords)]:
-        text = _US.sub(" USA ", unicodedata.normalize("NFKC", text))
-        for i, match in enumerate(_CAPITALISED.finditer(text)):
-            word = match.group()
-            if (skip_first and i == 0 and not text[: match.start()].strip()) or (
-                word.casefold() in _NOT_ANCHORS
-            ):
-                continue
-            found.update(tokenize(word))
-    return frozenset(found)
+def anchor_phrases(
+    title: str, keywords: Sequence[str] = ()
+) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """The names in a question, as token sequences: (all names, the title's own names).
+
+    Title names are its runs of capitalised words ("Gulf Cooperation Council", "Iran", "US"),
+    leaving out the first word, months and question words; keyword names are the keywords
+    that start with a capital ("Tehran", "Saudi Arabia", "Supreme Leader")."""
+    title = _US.sub(" USA ", unicodedata.normalize("NFKC", title)).strip()
+    title = title.split(None, 1)[1] if " " in title else ""
+    own = set()
+    for run in _NAME_RUN.finditer(title):
+        words = [w for w in run.group().split() if w.casefold() not in _NOT_ANCHORS]
+        if tokens := tuple(tokenize(" ".join(words))):
+            own.add(tokens)
+    names = set(own)
+    for keyword in keywords:
+        if keyword[:1].isupper() and (tokens := tuple(tokenize(_US.sub(" USA ", keyword)))):
+            names.add(tokens)
+    return frozenset(names), frozenset(own)
 
 
 def passages(text: str, size: int = PASSAGE_SENTENCES) -> list[str]:
@@ -260,12 +267,13 @@ class QuestionMatcher:
             for qi, weight in found.items():
                 mine[qi] = max(mine.get(qi, 0.0), full_weight * weight)
         self._weights = _Weights(merged, len(terms), norm_terms)
-        anchor_sets = [anchors(q.title, q.keywords) for q in terms]
-        self._anchor_of = {}
-        for qi, names in enumerate(anchor_sets):
-            for name in names:
-                self._anchor_of.setdefault(name, []).append(qi)
-        self._unanchored = np.array([not names for names in anchor_sets], dtype=bool)
+        self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self._need = np.zeros(len(terms), dtype=np.int64)
+        for qi, q in enumerate(terms):
+            names, own = anchor_phrases(q.title, q.keywords)
+            for phrase in names:
+                self._phrases.setdefault(phrase[0], []).append((phrase, qi))
+            self._need[qi] = min(2, len(own)) if own else min(1, len(names))
 
     def __len__(self) -> int:
         return len(self.question_ids)
@@ -290,13 +298,20 @@ class QuestionMatcher:
         return self._weights.score(token_lists, self._saturation, self._reference)
 
     def _anchored(self, texts: Sequence[str]) -> np.ndarray:
-        """Which (item, question) pairs may link: the item names one of the question's anchors."""
-        allowed = np.tile(self._unanchored, (len(texts), 1))
+        """How far each (item, question) pair may link: 1 if the item names as many of the
+        question's names as it has parties (two for "US–Iran", one for "Iran"), a reduced
+        factor for one name short, 0 for none."""
+        found = np.zeros((len(texts), len(self.question_ids)), dtype=np.int64)
         for item, text in enumerate(texts):
-            for token in set(tokenize(text[:MAX_QUERY_CHARS])):
-                for qi in self._anchor_of.get(token, ()):
-                    allowed[item, qi] = True
-        return allowed
+            tokens = tokenize(text[:MAX_QUERY_CHARS])
+            seen: set[tuple[tuple[str, ...], int]] = set()
+            for at, token in enumerate(tokens):
+                for phrase, qi in self._phrases.get(token, ()):
+                    if (phrase, qi) not in seen and tuple(tokens[at : at + len(phrase)]) == phrase:
+                        seen.add((phrase, qi))
+                        found[item, qi] += 1
+        short = np.where(found > 0, ONE_NAME_SHORT, 0.0)
+        return np.where(found >= self._need, 1.0, short)
 
     def _scored(self, texts: Sequence[str]) -> tuple[_Units, np.ndarray]:
         units = self._units(texts)
@@ -304,8 +319,8 @@ class QuestionMatcher:
         for start in range(0, len(units.tokens), _BATCH):
             chunk = units.tokens[start : start + _BATCH]
             scores[start : start + len(chunk)] = self._unit_scores(chunk)
-        allowed = self._anchored(texts)
-        scores *= allowed[np.asarray(units.owner, dtype=np.int64)] if units.owner else 1.0
+        if units.owner:
+            scores *= self._anchored(texts)[np.asarray(units.owner, dtype=np.int64)]
         return units, scores
 
     def scores(self, texts: Iterable[str]) -> np.ndarray:
