@@ -35,9 +35,11 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     fetch_allow_private: bool = False
     evidence_max_chars: int = 200_000
-    match_threshold: float = 0.15
-    match_relative: float = 0.5
-    match_max_links: int = 8
+    match_threshold: float = 0.45
+    match_relative: float = 0.6
+    match_max_links: int = 12
+    match_llm_band: float = 0.15
+    match_llm_max_candidates: int = 6
 
     session_timeout_minutes: int = 8 * 60
     login_max_failures: int = Field(default=5, ge=1)

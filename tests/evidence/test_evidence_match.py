@@ -5,8 +5,9 @@ import pytest
 from tracker.evidence.match import (
     DEFAULT_THRESHOLD,
     QuestionMatcher,
-    light_stem,
+    QuestionTerms,
     question_text,
+    stem,
     tokenize,
 )
 
@@ -25,11 +26,14 @@ QUESTIONS = {
         "Resolves Yes if the front-month ICE Brent futures contract settles above $100 per "
         "barrel on any trading day before 1 July 2026, per ICE or EIA data.",
     ),
-    "fed-cut": question_text(
+    # keywords give a question the names reports use for it ("the Fed", "the FOMC")
+    "fed-cut": QuestionTerms(
+        "fed-cut",
         "Will the Federal Reserve cut interest rates at its June 2026 meeting?",
-        "The FOMC sets the target range for the federal funds rate at eight meetings a year.",
+        "The FOMC sets the target range for the federal funds rate at eight meetings a year.\n"
         "Resolves Yes if the FOMC statement at the June 2026 meeting lowers the target range "
         "for the federal funds rate.",
+        keywords=("Fed", "FOMC", "rate cut"),
     ),
     "muscat-deal": question_text(
         "Will the US and Iran sign a nuclear agreement before 1 September 2026?",
@@ -141,7 +145,9 @@ LONG_MISSILE = (
 
 @pytest.fixture(scope="module")
 def matcher() -> QuestionMatcher:
-    return QuestionMatcher(list(QUESTIONS.items()))
+    return QuestionMatcher(
+        [q if isinstance(q, QuestionTerms) else (qid, q) for qid, q in QUESTIONS.items()]
+    )
 
 
 @pytest.mark.parametrize("expected", list(ARTICLES))
@@ -174,15 +180,17 @@ def test_unrelated_items_match_nothing(matcher, text):
 
 def test_thresholds_filter_and_scores_are_fractions(matcher):
     ranked = matcher.rank(MISSILE_ARTICLE)
-    assert all(0.0 < score < 1.0 for _, score in ranked)
+    assert all(0.0 < score <= 1.0 for _, score in ranked)
     assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
-    assert len(matcher.match(MISSILE_ARTICLE, threshold=0.0)) == len(ranked)
-    assert matcher.match(MISSILE_ARTICLE, threshold=0.99) == []
+    everything = matcher.links(MISSILE_ARTICLE, threshold=0.0, relative=0.0)
+    assert {m.question_id for m in everything} == {qid for qid, _ in ranked}
+    assert matcher.match(MISSILE_ARTICLE, threshold=1.0 + 1e-9) == []  # scores are capped at 1
     assert matcher.rank(MISSILE_ARTICLE, top_k=1) == ranked[:1]
 
 
 def test_a_questions_own_text_scores_highest_for_itself(matcher):
-    for qid, text in QUESTIONS.items():
+    for qid, q in QUESTIONS.items():
+        text = f"{q.title}\n{q.text}\n{' '.join(q.keywords)}" if isinstance(q, QuestionTerms) else q
         assert matcher.rank(text)[0][0] == qid
 
 
@@ -196,7 +204,7 @@ def test_scores_do_not_depend_on_what_else_is_in_the_batch(matcher):
 def test_repeating_an_item_raises_its_score_but_never_past_one(matcher):
     once = dict(matcher.rank(FEED_SNIPPETS["iran-missile"]))["iran-missile"]
     thrice = dict(matcher.rank(" ".join([FEED_SNIPPETS["iran-missile"]] * 3)))["iran-missile"]
-    assert once < thrice < 1.0
+    assert once < thrice <= 1.0
 
 
 def test_empty_inputs():
@@ -209,11 +217,16 @@ def test_empty_inputs():
 
 
 def test_stemming_and_tokens():
-    assert {light_stem(w) for w in ("missile", "missiles")} == {"missil"}
-    assert {light_stem(w) for w in ("launch", "launches", "launched", "launching")} == {"launch"}
-    assert {light_stem(w) for w in ("sanction", "sanctions", "sanctioned")} == {"sanction"}
-    assert light_stem("2026") == "2026"
-    assert tokenize("The U.S. and us will strike") == ["usa", "strik"]
+    assert {stem(w) for w in ("missile", "missiles")} == {"missil"}
+    assert {stem(w) for w in ("launch", "launches", "launched", "launching")} == {"launch"}
+    assert {stem(w) for w in ("sanction", "sanctions", "sanctioned")} == {"sanction"}
+    assert {stem(w) for w in ("iran", "iranian", "iranians")} == {"iran"}  # demonyms fold
+    assert stem("2026") == "2026"
+    assert tokenize("The U.S. and us will strike, the United States said") == [
+        "usa",
+        "strike",
+        "usa",
+    ]
 
 
 def test_a_long_article_on_the_subject_matches(matcher):

@@ -198,10 +198,3 @@ def test_feeds_are_polled_and_one_bad_feed_does_not_stop_the_rest(db, alice, two
     assert item.outlet == "Wire"
 
 
-def test_links_keep_only_the_items_main_subjects():
-    ranked = [("a", 0.5), ("b", 0.3), ("c", 0.2), ("d", 0.1)]
-    assert evidence.select_links(ranked, 0.15, 0.5, 8) == [("a", 0.5), ("b", 0.3)]
-    assert evidence.select_links(ranked, 0.15, 0.0, 8) == [("a", 0.5), ("b", 0.3), ("c", 0.2)]
-    assert evidence.select_links(ranked, 0.15, 0.0, 1) == [("a", 0.5)]
-    assert evidence.select_links([("a", 0.1)], 0.15, 0.5, 8) == []
-    assert evidence.select_links([], 0.15, 0.5, 8) == []

@@ -198,7 +198,7 @@ def test_a_cue_about_something_else_gives_no_direction(samples, sentence: str) -
     ("sentence", "direction"),
     [
         ("US officials confirmed a strike on Iranian nuclear facilities overnight.", "raises"),
-        ("The White House ruled out a US strike on Iranian nuclear facilities this year.", "lowers"),
+        ("The White House ruled out a US strike on Iranian nuclear facilities.", "lowers"),
     ],
 )
 def test_a_cue_next_to_the_outcome_gives_the_labelled_direction(samples, sentence, direction):

@@ -18,11 +18,11 @@ from tracker.config import get_settings
 from tracker.db import Database
 from tracker.errors import InvalidInput, NotFound
 from tracker.evidence.dedup import NearDuplicateIndex
-from tracker.models import EvidenceItem, Feed, Question, QuestionEvidence, User
+from tracker.models import EvidenceItem, Feed, QuestionEvidence, User
 from tracker.schemas import Actor
 from tracker.services import audit
 from tracker.services.permissions import require_contributor
-from tracker.services.questions import get_row, question_state
+from tracker.services.questions import get_row
 from tracker.text import check_text
 
 ProgressCallback = Callable[[int, int], None]
@@ -53,6 +53,10 @@ class LinkRead(BaseModel):
     score: float
     method: str
     state: str
+    passage: str = ""
+    """The stretch of the item that made an automatic link."""
+    reason: str = ""
+    """A model's one-line reason, for links it judged."""
 
 
 class IngestResult(BaseModel):
@@ -96,6 +100,8 @@ def _link_read(link: QuestionEvidence, item: EvidenceItem) -> LinkRead:
         score=link.score,
         method=link.method,
         state=link.state,
+        passage=link.passage,
+        reason=link.reason,
     )
 
 
@@ -269,57 +275,18 @@ def _near_duplicate_index(session: Session) -> NearDuplicateIndex:
     return index
 
 
-def _match(session: Session, actor: Actor, item: EvidenceItem, now: datetime) -> None:
-    """Link the item to the open questions it bears on, leaving manual decisions alone."""
-    from tracker.evidence.match import QuestionMatcher
-
-    open_questions = [
-        q
-        for q in session.exec(select(Question).where(Question.status == "open"))
-        if question_state(q, now) in ("open", "upcoming")
-    ]
-    if not open_questions:
-        return
-    matcher = QuestionMatcher(
-        [(q.id, f"{q.title}\n{q.description}\n{q.resolution_criteria}") for q in open_questions]
-    )
-    settings = get_settings()
-    ranked = matcher.rank(f"{item.title}\n{item.text}")
-    chosen = select_links(
-        ranked, settings.match_threshold, settings.match_relative, settings.match_max_links
-    )
-    for question_id, score in chosen:
-        if session.get(QuestionEvidence, (question_id, item.id)) is None:
-            session.add(
-                QuestionEvidence(
-                    question_id=question_id,
-                    evidence_id=item.id or 0,
-                    score=float(score),
-                    method="auto",
-                    updated_at=now,
-                )
-            )
-
-
-def select_links(
-    ranked: Sequence[tuple[str, float]], threshold: float, relative: float, max_links: int
-) -> list[tuple[str, float]]:
-    """The questions an item is about: above the absolute threshold, close to its best match
-    (a broad article shares words with every question on the topic), and at most max_links."""
-    if not ranked:
-        return []
-    floor = max(threshold, relative * ranked[0][1])
-    return [(qid, score) for qid, score in ranked if score >= floor][:max_links]
-
-
 def _ingest(db: Database, actor: Actor, **fields) -> IngestResult:  # type: ignore[no-untyped-def]
+    """Store the item (one short transaction), then match it (outside it: the model may be
+    asked about borderline links)."""
+    from tracker.services.evidence_links import match_items
+
     require_contributor(actor)
     now = db.now()
     with db.write() as session:
         item, duplicate = _store(session, actor, now=now, **fields)
-        if not duplicate:
-            _match(session, actor, item, now)
         item_id = item.id or 0
+    if not duplicate:
+        match_items(db, actor, [item_id])
     return IngestResult(
         item=get_evidence(db, item_id), duplicate=duplicate, links=links_for_evidence(db, item_id)
     )
@@ -454,14 +421,18 @@ def _set_link(
         return _link_read(row, item)
 
 
-def rematch(db: Database, actor: Actor) -> int:
-    """Match every stored item against the open questions (after new questions arrive)."""
-    now = db.now()
-    with db.write() as session:
+def rematch(db: Database, actor: Actor, batch: int = 200) -> int:
+    """Match every stored item against the open questions (after new questions arrive);
+    existing links and unlinks are kept. Returns how many links were added."""
+    from tracker.services.evidence_links import match_items
+
+    require_contributor(actor)
+    with db.read() as session:
         before = session.exec(select(func.count()).select_from(QuestionEvidence)).one()
-        for item in session.exec(select(EvidenceItem)).all():
-            _match(session, actor, item, now)
-        session.flush()
+        ids = [i for i in session.exec(select(EvidenceItem.id).order_by(EvidenceItem.id)) if i]
+    for start in range(0, len(ids), batch):
+        match_items(db, actor, ids[start : start + batch])
+    with db.read() as session:
         after = session.exec(select(func.count()).select_from(QuestionEvidence)).one()
     return after - before
 

@@ -18,10 +18,8 @@ from tracker.config import get_settings
 from tracker.db import Database
 from tracker.errors import NotFound
 from tracker.llm import (
-    EvidenceDoc,
     EvidenceSummary,
     LLMConfig,
-    QuestionBrief,
     QuestionDraft,
     SummaryEngine,
     SummaryRequest,
@@ -33,6 +31,7 @@ from tracker.llm import (
 from tracker.models import EvidenceItem, Forecast, QuestionEvidence
 from tracker.models import EvidenceSummary as SummaryRow
 from tracker.schemas import Actor
+from tracker.services.llm_inputs import evidence_doc, question_brief
 from tracker.services.permissions import require_admin, require_contributor
 from tracker.services.questions import get_row
 
@@ -171,22 +170,8 @@ def build_request(db: Database, question_id: str, since: datetime | None) -> Sum
             .where(QuestionEvidence.question_id == question_id, QuestionEvidence.state == "linked")
             .order_by(EvidenceItem.id)
         ).all()
-    brief = QuestionBrief.model_validate(
-        question.model_dump(include=set(QuestionBrief.model_fields))
-    )
-    docs = [
-        EvidenceDoc(
-            id=i.id or 0,
-            title=i.title,
-            outlet=i.outlet or None,
-            url=i.url,
-            published_at=i.published_at,
-            added_at=i.added_at,
-            text=i.text,
-            content_hash=i.content_hash,
-        )
-        for i in items
-    ]
+    brief = question_brief(question)
+    docs = [evidence_doc(i) for i in items]
     return SummaryRequest(question=brief, evidence=docs, since=since)
 
 
