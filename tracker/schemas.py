@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracker.text import check_text
+from tracker.text import check_text, unique_terms
 
 Role = Literal["admin", "forecaster", "viewer"]
 QuestionType = Literal["binary", "multiple_choice", "ordered"]
@@ -181,6 +181,11 @@ class QuestionCreate(BaseModel):
     sources: list[Source] = Field(default_factory=list, max_length=20)
     hide_until_forecast: bool = True
 
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        return unique_terms(value, limit=MAX_KEYWORDS, max_chars=60)
+
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
@@ -210,6 +215,11 @@ class QuestionEdit(BaseModel):
     keywords: list[Keyword] | None = Field(default=None, max_length=MAX_KEYWORDS)
     sources: list[Source] | None = None
     hide_until_forecast: bool | None = None
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else unique_terms(value, limit=MAX_KEYWORDS, max_chars=60)
 
 
 class QuestionRead(BaseModel):

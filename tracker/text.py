@@ -30,3 +30,16 @@ def check_text(
             f"contains a control or bidirectional-override character (U+{ord(bad.group()):04X})"
         )
     return text
+
+
+def unique_terms(terms: list[str], *, limit: int, max_chars: int) -> list[str]:
+    """One-line terms with inner spaces collapsed, cut to `max_chars`, without case-insensitive
+    repeats, at most `limit` (keywords: a model or a person may list "Tehran" twice)."""
+    seen: set[str] = set()
+    out = []
+    for term in terms:
+        term = " ".join(term.split())[:max_chars]
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            out.append(term)
+    return out[:limit]

@@ -74,15 +74,17 @@ def test_near_copies_are_stored_and_marked(db, alice, two_questions):
     assert second.item.near_duplicate_of == first.item.id
 
 
-def test_hostile_text_is_cleaned_and_capped(db, alice, two_questions, monkeypatch):
+def test_hostile_text_is_cleaned_and_overlong_text_refused(db, alice, two_questions, monkeypatch):
     from tracker.config import get_settings
 
     monkeypatch.setattr(get_settings(), "evidence_max_chars", 1000)
-    hostile = "Missiles\u202e and \u200bbidi\x00 tricks. " + "word " * 5000
+    hostile = "Missiles\u202e and \u200bbidi\x00 tricks. " + "word " * 150
     result = evidence.add_text(db, alice, title="Hostile\u202e", text=hostile)
     assert "\u202e" not in result.item.text and "\x00" not in result.item.text
     assert "\u202e" not in result.item.title
-    assert len(result.item.text) <= 1100
+    with pytest.raises(InvalidInput, match=r"more than 2,000 characters long; .* at most 1,000"):
+        evidence.add_text(db, alice, title="Long", text="word " * 5000)
+    assert [e.title for e in evidence.list_evidence(db)] == [result.item.title]
 
 
 def test_empty_text_and_bad_urls_are_refused(db, alice):

@@ -769,21 +769,22 @@ def test_a_corrupted_document_imports_whole_or_not_at_all(w, data):
         assert snapshot(w.db) == before
 
 
-def test_evidence_text_is_cleaned_and_capped_rather_than_refused(w, monkeypatch):
-    """Evidence is other people's text: invisible and bidi characters are removed and an
-    enormous article is cut at the configured size (marked), by design, instead of refused."""
+def test_evidence_text_is_cleaned_and_an_enormous_one_refused(w, monkeypatch):
+    """Evidence is other people's text: invisible and bidi characters are removed; an article
+    over EVIDENCE_MAX_CHARS is refused with its size (one rule for paste, file, URL, feed and
+    import), and nothing is stored."""
     from tracker.config import get_settings
-    from tracker.evidence.text import TRUNCATION_MARKER
     from tracker.services import evidence
 
     monkeypatch.setattr(get_settings(), "evidence_max_chars", 5_000)
     result = evidence.add_text(
-        w.db,
-        w.alice,
-        title=f"Talks {RLO}resume\x00",
-        text="Negotiators met again. " * 50_000 + f"{RLO}hidden",
+        w.db, w.alice, title=f"Talks {RLO}resume\x00", text=f"Negotiators met again. {RLO}hidden"
     )
     assert RLO not in result.item.title and "\x00" not in result.item.title
-    assert len(result.item.text) <= 5_000 and result.item.text.endswith(TRUNCATION_MARKER)
+    assert RLO not in result.item.text
+    before = snapshot(w.db)
+    with pytest.raises(InvalidInput, match="more than 10,000 characters long; an item holds"):
+        evidence.add_text(w.db, w.alice, title="Huge", text="Negotiators met again. " * 50_000)
+    assert snapshot(w.db) == before
     with pytest.raises(InvalidInput, match="empty"):
         evidence.add_text(w.db, w.alice, title="x", text=f"\x00{RLO}\u200b  ")

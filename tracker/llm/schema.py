@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tracker.text import unique_terms
+
 QuestionType = Literal["binary", "multiple_choice", "ordered"]
 Direction = Literal["raises", "lowers", "neutral", "unclear"]
 OverallDirection = Literal["raises", "lowers", "neutral", "mixed", "unclear"]
@@ -93,18 +95,6 @@ class SummaryRequest(BaseModel):
 
     def new_evidence(self) -> list[EvidenceDoc]:
         return [doc for doc in self.evidence if doc.is_new_since(self.since)]
-
-
-def unique_keywords(keywords: list[str], limit: int = 40, max_chars: int = 60) -> list[str]:
-    """One line each, at most `max_chars`, no case-insensitive repeats, at most `limit`."""
-    seen: set[str] = set()
-    out = []
-    for keyword in keywords:
-        keyword = " ".join(keyword.split())[:max_chars]
-        if keyword and keyword.casefold() not in seen:
-            seen.add(keyword.casefold())
-            out.append(keyword)
-    return out[:limit]
 
 
 # --- outputs ------------------------------------------------------------------------------------
@@ -199,5 +189,5 @@ class QuestionDraft(BaseModel):
         if self.close_time <= self.open_time:
             raise ValueError("close_time must be after open_time")
         self.tags = [t.strip().lower() for t in self.tags if t.strip()][:10]
-        self.keywords = unique_keywords(self.keywords)
+        self.keywords = unique_terms(self.keywords, limit=40, max_chars=60)
         return self

@@ -79,6 +79,8 @@ class PollSummary(BaseModel):
     entries_added: int = 0
     duplicates: int = 0
     errors: list[str] = []
+    questions_linked: list[str] = []
+    """Questions the new entries were linked to (their summaries need refreshing)."""
 
 
 # ------------------------------------------------------------------ reading
@@ -194,10 +196,28 @@ def _outlet(raw: str | None) -> str:
     return check_text(clean_text(raw or "", max_chars=300), max_length=300)
 
 
-def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[str, str, str]:
-    from tracker.evidence.text import clean_text
+def _read_limit() -> int:
+    """How much text extraction keeps: twice the stored limit, so an over-long text is seen
+    as over-long (and refused) rather than silently cut to fit."""
+    return 2 * get_settings().evidence_max_chars
 
-    body = clean_text(text, max_chars=get_settings().evidence_max_chars)
+
+def _clean(title: str | None, text: str, outlet: str, url: str | None) -> tuple[str, str, str]:
+    """The one size rule for every way evidence arrives (paste, file, URL, feed entry): a
+    cleaned text longer than EVIDENCE_MAX_CHARS is refused, with its size, and nothing is
+    stored; what is stored is read in full by the matcher and the offline digest."""
+    from tracker.evidence.text import TRUNCATION_MARKER, clean_text
+
+    limit = get_settings().evidence_max_chars
+    body = clean_text(text, max_chars=_read_limit())
+    if len(body) > limit:
+        cut = body.endswith(TRUNCATION_MARKER)
+        size = f"more than {_read_limit():,}" if cut else f"{len(body):,}"
+        raise InvalidInput(
+            f"the evidence text is {size} characters long; an item holds at most {limit:,} "
+            "(EVIDENCE_MAX_CHARS). Add the part that bears on your questions, or ask the "
+            "administrator to raise the limit."
+        )
     if not body.strip():
         raise InvalidInput("the evidence text is empty")
     first_line = body.strip().splitlines()[0]
@@ -328,7 +348,7 @@ def add_file(
     """An uploaded .txt, .md or .html file."""
     from tracker.evidence.extract import text_from_file
 
-    extracted = text_from_file(PurePath(filename).name, data)
+    extracted = text_from_file(PurePath(filename).name, data, max_chars=_read_limit())
     return _ingest(
         db,
         actor,
@@ -377,8 +397,8 @@ def _fetch_page(url: str, fetcher: Callable | None):  # type: ignore[no-untyped-
         allow_private=settings.fetch_allow_private,
     )
     if result.content_type in ("text/html", "application/xhtml+xml"):
-        return text_from_html(result.text(), url=result.final_url)
-    return text_from_plain(result.text())
+        return text_from_html(result.text(), url=result.final_url, max_chars=_read_limit())
+    return text_from_plain(result.text(), max_chars=_read_limit())
 
 
 # ------------------------------------------------------------------ links
@@ -488,20 +508,27 @@ def poll_feeds(
                 text = entry.summary_text or entry.title
                 if not text.strip():
                     continue
-                outcome = _ingest(
-                    db,
-                    actor,
-                    title=entry.title,
-                    text=text,
-                    outlet=title,
-                    url=entry.url,
-                    published_at=entry.published_at,
-                    kind="feed",
-                    external_id=f"feed:{feed.id}:{entry.guid or entry.url}"[:500],
-                    feed_id=feed.id,
-                )
+                try:
+                    outcome = _ingest(
+                        db,
+                        actor,
+                        title=entry.title,
+                        text=text,
+                        outlet=title,
+                        url=entry.url,
+                        published_at=entry.published_at,
+                        kind="feed",
+                        external_id=f"feed:{feed.id}:{entry.guid or entry.url}"[:500],
+                        feed_id=feed.id,
+                    )
+                except InvalidInput as exc:  # one bad entry must not stop the feed
+                    summary.errors.append(f"{feed.url}: entry “{entry.title[:80]}”: {exc}")
+                    continue
                 summary.duplicates += outcome.duplicate
                 summary.entries_added += not outcome.duplicate
+                summary.questions_linked.extend(
+                    link.question_id for link in outcome.links if link.state == "linked"
+                )
         except Exception as exc:  # one broken feed must not stop the others
             error = str(exc) or type(exc).__name__
             summary.errors.append(f"{feed.url}: {error}")

@@ -126,9 +126,9 @@ def match_items(
         if only_question is not None:
             matches = [m for m in matches if m.question_id == only_question]
         candidates = _offline(matches, settings.match_threshold)  # best first
-        borderline = [
-            c for c in candidates if abs(c.score - settings.match_threshold) <= band
-        ][: settings.match_llm_max_candidates]
+        borderline = [c for c in candidates if abs(c.score - settings.match_threshold) <= band][
+            : settings.match_llm_max_candidates
+        ]
         if judging and borderline and number < MAX_JUDGED_ITEMS:
             _judge(db, engine, evidence_doc(item), [briefs[c.question_id] for c in borderline],
                    {c.question_id: c for c in borderline}, breaker)  # fmt: skip
@@ -169,7 +169,9 @@ def _judge(
         cached = {
             row.question_id: row
             for row in session.exec(
-                select(RelevanceJudgement).where(col(RelevanceJudgement.cache_key).in_(keys.values()))
+                select(RelevanceJudgement).where(
+                    col(RelevanceJudgement.cache_key).in_(keys.values())
+                )
             )
         }
     for question_id, row in cached.items():

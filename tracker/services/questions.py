@@ -90,7 +90,20 @@ def create_question(db: Database, actor: Actor, data: QuestionCreate) -> Questio
     now = db.now()
     with db.write() as session:
         require_admin(verified_actor(session, actor), "create questions")
-        return to_read(add_question(session, actor, data, at=now), now)
+        created = to_read(add_question(session, actor, data, at=now), now)
+    _find_evidence(db, actor, created.id)
+    return created
+
+
+MATCHED_FIELDS = (*WORDING_FIELDS, "keywords")
+"""Fields that change which evidence a question is found by."""
+
+
+def _find_evidence(db: Database, actor: Actor, question_id: str) -> None:
+    """Link the stored items that bear on a new or reworded question (after the commit)."""
+    from tracker.services.evidence_links import match_question
+
+    match_question(db, actor, question_id)
 
 
 def edit_question(db: Database, actor: Actor, question_id: str, edit: QuestionEdit) -> QuestionRead:
@@ -119,6 +132,7 @@ def edit_question(db: Database, actor: Actor, question_id: str, edit: QuestionEd
         changed = {k: v for k, v in changes.items() if getattr(question, k) != v}
         if not changed:
             return to_read(question, now)
+        rematch = any(k in changed for k in MATCHED_FIELDS)
         before = {k: getattr(question, k) for k in changed}
         for key, value in changed.items():
             setattr(question, key, value)
@@ -147,7 +161,10 @@ def edit_question(db: Database, actor: Actor, question_id: str, edit: QuestionEd
             before=before,
             after=changed,
         )
-        return to_read(question, now)
+        edited = to_read(question, now)
+    if rematch:
+        _find_evidence(db, actor, question_id)
+    return edited
 
 
 def resolve_question(

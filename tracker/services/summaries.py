@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from tracker.config import get_settings
 from tracker.db import Database
@@ -27,6 +27,7 @@ from tracker.llm import (
     make_engine,
     request_key,
     summarize_many,
+    verify_summary,
 )
 from tracker.models import EvidenceItem, Forecast, QuestionEvidence
 from tracker.models import EvidenceSummary as SummaryRow
@@ -224,12 +225,13 @@ def summarize_questions(
     question_ids: Sequence[str],
     *,
     for_user_id: int | None = None,
+    for_team: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> list[StoredSummary]:
     """Summaries for several questions, concurrently (bounded), what is new since the user's
-    last forecast on each; cached ones cost nothing."""
+    last forecast on each (`for_team`: since the last summary); cached ones cost nothing."""
     require_contributor(actor)
-    user_id = for_user_id if for_user_id is not None else actor.user_id
+    user_id = None if for_team else (for_user_id if for_user_id is not None else actor.user_id)
     engine = current_engine()
     requests = [_request_for(db, qid, user_id) for qid in question_ids]
     by_key = {request_key(engine, r): r for r in requests}
@@ -254,16 +256,29 @@ def summarize_question(
 
 
 def get_summary(db: Database, summary_id: int) -> StoredSummary:
+    """A stored summary with every quote checked again against its items as they are now
+    (a summary stored under an older, laxer rule cannot keep a "verified" it no longer earns)."""
     with db.read() as session:
         row = session.get(SummaryRow, summary_id)
         if row is None:
             raise NotFound(f"no summary with id {summary_id}")
-        return _stored(row)
+        return _reverified(session, _stored(row))
 
 
 def latest_summary(db: Database, question_id: str) -> StoredSummary | None:
     newest = _summaries_newest_first(db, question_id, limit=1)
-    return newest[0] if newest else None
+    if not newest:
+        return None
+    with db.read() as session:
+        return _reverified(session, newest[0])
+
+
+def _reverified(session: Session, stored: StoredSummary) -> StoredSummary:
+    cited = sorted({p.evidence_id for p in stored.summary.key_points})
+    query = select(EvidenceItem).where(col(EvidenceItem.id).in_(cited))
+    items = list(session.exec(query)) if cited else []
+    summary = verify_summary(stored.summary, [evidence_doc(i) for i in items])
+    return stored.model_copy(update={"summary": summary})
 
 
 def draft_questions(
