@@ -37,8 +37,8 @@ package, no download). Items are cut to their first `MAX_QUERY_CHARS` characters
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import bm25s
@@ -56,7 +56,8 @@ ONE_NAME_SHORT = 0.5
 MAX_QUERY_CHARS = 50_000
 MAX_PASSAGES = 400
 PASSAGE_SENTENCES = 2
-_BATCH = 64
+_BATCH = 16
+"""Items scored together (their units share one vectorised pass)."""
 
 _WORD = re.compile(r"\w\w+")
 _NAME_RUN = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’-]*)*")
@@ -124,8 +125,7 @@ def anchor_phrases(
     return frozenset(names), frozenset(own)
 
 
-def passages(text: str, size: int = PASSAGE_SENTENCES) -> list[str]:
-    """Windows of `size` consecutive sentences (or lines), as exact slices of the text."""
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
     bounds, start = [], 0
     for match in _SENTENCE_END.finditer(text):
         if text[start : match.start()].strip():
@@ -133,10 +133,25 @@ def passages(text: str, size: int = PASSAGE_SENTENCES) -> list[str]:
         start = match.end()
     if text[start:].strip():
         bounds.append((start, len(text)))
-    if len(bounds) <= size:
-        return [text.strip()] if bounds else []
-    windows = [text[bounds[i][0] : bounds[i + size - 1][1]] for i in range(len(bounds) - size + 1)]
-    return [w.strip() for w in windows[:MAX_PASSAGES]]
+    return bounds
+
+
+def passages(text: str, size: int = PASSAGE_SENTENCES) -> list[str]:
+    """Windows of `size` consecutive sentences (or lines), as exact slices of the text."""
+    return _units(text, size)[0][1:] or ([text.strip()] if text.strip() else [])
+
+
+def _units(text: str, size: int = PASSAGE_SENTENCES) -> tuple[list[str], list[list[str]]]:
+    """An item's scored units, the whole item first, then its passages (none when it has
+    `size` sentences or fewer), with their tokens; each sentence is tokenised once."""
+    text = text[:MAX_QUERY_CHARS]
+    bounds = _sentence_bounds(text)
+    sentence_tokens = [tokenize(text[a:b]) for a, b in bounds]
+    texts, tokens = [text], [[t for ts in sentence_tokens for t in ts]]
+    for i in range(min(len(bounds) - size + 1, MAX_PASSAGES) if len(bounds) > size else 0):
+        texts.append(text[bounds[i][0] : bounds[i + size - 1][1]].strip())
+        tokens.append([t for ts in sentence_tokens[i : i + size] for t in ts])
+    return texts, tokens
 
 
 @dataclass(frozen=True)
@@ -156,15 +171,6 @@ class Match:
     score: float
     passage: str = ""
     """The unit of the item that scored best for the question (the whole item or a passage)."""
-
-
-@dataclass
-class _Units:
-    """The scored units of a batch of items: texts, their token lists and owning item."""
-
-    texts: list[str] = field(default_factory=list)
-    tokens: list[list[str]] = field(default_factory=list)
-    owner: list[int] = field(default_factory=list)
 
 
 def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, dict[int, float]]:
@@ -280,30 +286,16 @@ class QuestionMatcher:
 
     # --- scoring ------------------------------------------------------------------------------
 
-    def _units(self, texts: Sequence[str]) -> _Units:
-        units = _Units()
-        for item, text in enumerate(texts):
-            text = text[:MAX_QUERY_CHARS]
-            pieces = [text, *passages(text)]
-            if len(pieces) == 2 and pieces[1] == text.strip():
-                pieces = pieces[:1]  # a one-passage item is its own passage
-            for piece in pieces:
-                units.texts.append(piece)
-                units.tokens.append(tokenize(piece))
-                units.owner.append(item)
-        return units
-
     def _unit_scores(self, token_lists: list[list[str]]) -> np.ndarray:
         """Scores (units × questions) of tokenised units, each in [0, 1]."""
         return self._weights.score(token_lists, self._saturation, self._reference)
 
-    def _anchored(self, texts: Sequence[str]) -> np.ndarray:
+    def _anchored(self, token_lists: Sequence[list[str]]) -> np.ndarray:
         """How far each (item, question) pair may link: 1 if the item names as many of the
         question's names as it has parties (two for "US–Iran", one for "Iran"), a reduced
         factor for one name short, 0 for none."""
-        found = np.zeros((len(texts), len(self.question_ids)), dtype=np.int64)
-        for item, text in enumerate(texts):
-            tokens = tokenize(text[:MAX_QUERY_CHARS])
+        found = np.zeros((len(token_lists), len(self.question_ids)), dtype=np.int64)
+        for item, tokens in enumerate(token_lists):
             seen: set[tuple[tuple[str, ...], int]] = set()
             for at, token in enumerate(tokens):
                 for phrase, qi in self._phrases.get(token, ()):
@@ -313,23 +305,26 @@ class QuestionMatcher:
         short = np.where(found > 0, ONE_NAME_SHORT, 0.0)
         return np.where(found >= self._need, 1.0, short)
 
-    def _scored(self, texts: Sequence[str]) -> tuple[_Units, np.ndarray]:
-        units = self._units(texts)
-        scores = np.zeros((len(units.texts), len(self.question_ids)))
-        for start in range(0, len(units.tokens), _BATCH):
-            chunk = units.tokens[start : start + _BATCH]
-            scores[start : start + len(chunk)] = self._unit_scores(chunk)
-        if units.owner:
-            scores *= self._anchored(texts)[np.asarray(units.owner, dtype=np.int64)]
-        return units, scores
+    def _scored(self, texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Per item: its units' texts and their scores (units × questions), a batch at a time
+        so memory stays bounded by the batch, not by the input."""
+        for start in range(0, len(texts), _BATCH):
+            units = [_units(text) for text in texts[start : start + _BATCH]]
+            flat = [tokens for _, unit_tokens in units for tokens in unit_tokens]
+            scores = self._unit_scores(flat)
+            gates = self._anchored([unit_tokens[0] for _, unit_tokens in units])
+            row = 0
+            for item, (unit_texts, _) in enumerate(units):
+                block = scores[row : row + len(unit_texts)] * gates[item]
+                row += len(unit_texts)
+                yield unit_texts, block
 
     def scores(self, texts: Iterable[str]) -> np.ndarray:
         """Best-unit scores, shape (number of texts, number of questions), in [0, 1]."""
         texts = list(texts)
         out = np.zeros((len(texts), len(self.question_ids)))
-        units, scores = self._scored(texts)
-        for row, item in enumerate(units.owner):
-            np.maximum(out[item], scores[row], out=out[item])
+        for item, (_, block) in enumerate(self._scored(texts)):
+            out[item] = block.max(axis=0)
         return out
 
     # --- linking ------------------------------------------------------------------------------
@@ -347,25 +342,20 @@ class QuestionMatcher:
         `margin` > 0 also returns candidates down to `threshold - margin` (for a second
         opinion on borderline ones); the caller tells them apart by their score.
         """
-        texts = list(texts)
-        units, scores = self._scored(texts)
-        best: list[dict[int, tuple[float, int]]] = [{} for _ in texts]
-        floor = threshold - margin
-        unit_top = scores.max(axis=1) if scores.size else np.zeros(0)
-        for row in range(len(units.texts)):
-            cut = max(floor, relative * unit_top[row])
-            for qi in np.flatnonzero(scores[row] >= cut):
-                score = float(scores[row, qi])
-                if score <= 0:
-                    continue
-                seen = best[units.owner[row]].get(int(qi))
-                if seen is None or score > seen[0]:
-                    best[units.owner[row]][int(qi)] = (score, row)
         out = []
-        for found in best:
-            ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))[:max_links]
+        floor = threshold - margin
+        for unit_texts, block in self._scored(list(texts)):
+            best: dict[int, tuple[float, int]] = {}
+            tops = block.max(axis=1)
+            for row in range(len(unit_texts)):
+                cut = max(floor, relative * tops[row])
+                for qi in np.flatnonzero((block[row] >= cut) & (block[row] > 0)):
+                    score = float(block[row, qi])
+                    if qi not in best or score > best[qi][0]:
+                        best[int(qi)] = (score, row)
+            ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:max_links]
             out.append(
-                [Match(self.question_ids[qi], s, units.texts[row]) for qi, (s, row) in ranked]
+                [Match(self.question_ids[qi], s, unit_texts[row]) for qi, (s, row) in ranked]
             )
         return out
 
