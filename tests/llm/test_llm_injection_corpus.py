@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from tracker.llm.fake_server import ok
 from tracker.llm.guard import find_injection
 from tracker.llm.offline import OfflineEngine
 from tracker.llm.schema import EvidenceSummary
 from tracker.llm.verify import quote_verifies
+from tracker.testing.fake_llm_server import ok
 from tracker.ui.render import esc
 
 CORPUS: list[dict[str, Any]] = json.loads(
