@@ -15,7 +15,7 @@ from tracker.llm.offline import OfflineEngine
 from tracker.llm.schema import EvidenceSummary
 from tracker.llm.verify import quote_verifies
 from tracker.testing.fake_llm_server import ok
-from tracker.ui.render import esc
+from tracker.ui.widgets.render import esc
 
 CORPUS: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "injection_corpus.json").read_text(encoding="utf-8")

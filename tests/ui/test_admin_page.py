@@ -19,7 +19,7 @@ from tests.ui.conftest import (
 from tracker.errors import PermissionDenied
 from tracker.schemas import Resolution
 from tracker.services import questions, users
-from tracker.ui.context import USER_KEY
+from tracker.ui.shell.context import USER_KEY
 
 
 def _one(elements, label: str):

@@ -10,8 +10,8 @@ from tracker import interchange
 from tracker.errors import TrackerError, parse
 from tracker.schemas import UserCreate
 from tracker.services import session_views, summaries, users
-from tracker.ui.context import current_actor, get_db, settings
-from tracker.ui.render import esc, flash, show_error, when
+from tracker.ui.shell.context import current_actor, get_db, settings
+from tracker.ui.widgets.render import esc, flash, show_error, when
 
 ROLES = ["forecaster", "viewer", "admin"]
 

@@ -5,9 +5,9 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.services import session_views, sessions
-from tracker.ui import session_panels
-from tracker.ui.context import current_actor, get_db, settings
-from tracker.ui.render import esc, show_error, show_flash
+from tracker.ui.sessions import panels as session_panels
+from tracker.ui.shell.context import current_actor, get_db, settings
+from tracker.ui.widgets.render import esc, show_error, show_flash
 
 db, actor = get_db(), current_actor()
 show_flash()

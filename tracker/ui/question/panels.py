@@ -9,14 +9,11 @@ from tracker.db import Database
 from tracker.errors import TrackerError
 from tracker.schemas import Actor, QuestionRead, QuestionRevisionRead
 from tracker.services import summaries, views
-from tracker.ui import cached, nav
-from tracker.ui.render import esc, show_error, vector_text, when, write_text
-from tracker.ui.summary import render_summary
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links are ever rendered as links."""
-    return url if url and url.startswith(("http://", "https://")) else None
+from tracker.ui.question.summary import render_summary
+from tracker.ui.shell import nav
+from tracker.ui.widgets import cached
+from tracker.ui.widgets.render import esc, safe_url, show_error, vector_text, when, write_text
+from tracker.ui.widgets.score_table import my_score_line, score_frame
 
 
 def criteria(q: QuestionRead) -> None:
@@ -83,35 +80,6 @@ def _summarise(db: Database, actor: Actor, question_id: str) -> bool:
     return True
 
 
-POOL_LABELS = {
-    "median": ("Median", "Median of the standing forecasts (renormalised)"),
-    "mean": ("Mean", "Arithmetic mean"),
-    "geometric_mean_of_odds": ("Geo. odds", "Geometric mean of odds"),
-    "extremized_log_odds": ("Extremized", "Mean of log-odds, extremized"),
-    "recency_weighted_median": ("Recency", "Recency-weighted median (Metaculus style)"),
-}
-
-
-def pools(pools: dict[str, dict[str, float]], q: QuestionRead) -> None:
-    """The team's standing forecasts pooled several ways: one row per option, one column per
-    pool (option labels can be long; the pool names are short)."""
-    options = ["Yes"] if q.type == "binary" else list(q.options)
-    names = {key: POOL_LABELS.get(key, (key, key)) for key in pools}
-    frame = pd.DataFrame(
-        {"Option": options}
-        | {
-            names[key][0]: [vector.get(o, 0.0) * 100 for o in options]
-            for key, vector in pools.items()
-        }
-    )
-    config = {
-        label: st.column_config.NumberColumn(format="%.0f%%", help=help_text, width="small")
-        for label, help_text in names.values()
-    }
-    with st.expander("Team pools", expanded=q.type != "binary"):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
-
-
 def rationales(view: views.QuestionView, q: QuestionRead, limit: int = 60) -> None:
     shown = view.rationales()
     if not shown:
@@ -147,43 +115,6 @@ def scores(q: QuestionRead, me: str) -> None:
         "Brier: 0 is perfect, 2 the worst (all options). Relative Brier: your daily Brier "
         "minus the team's daily median — negative beats the team."
     )
-
-
-def my_score_line(rows: Sequence[dict], me: str) -> str | None:
-    """'**Your score:** final Brier 0.020 · relative Brier −0.013 · …' (None if not scored)."""
-    mine = next((r for r in rows if r["user"] == me), None)
-    if mine is None:
-        return None
-    parts = [
-        f"{label} {mine[key]:{fmt}}"
-        for key, label, fmt in (
-            ("brier", "final Brier", ".3f"),
-            ("relative_brier", "relative Brier", "+.3f"),
-            ("peer_score", "peer score", "+.1f"),
-        )
-        if mine.get(key) is not None
-    ]
-    return "**Your score:** " + " · ".join(parts) if parts else None
-
-
-def score_frame(rows: Sequence[dict], me: str) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows))
-    columns = {
-        "user": "Member",
-        "brier": "Final Brier",
-        "mean_daily_brier": "Mean daily Brier",
-        "relative_brier": "Relative Brier",
-        "participation": "Participation",
-        "log_score": "Log score",
-        "peer_score": "Peer score",
-        "baseline_score": "Baseline score",
-    }
-    frame = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
-    if "Member" in frame:
-        frame["Member"] = [f"{m} (you)" if m == me else m for m in frame["Member"]]
-    if "Relative Brier" in frame:
-        frame = frame.sort_values("Relative Brier")
-    return frame.round(3)
 
 
 def evidence_table(evidence: Sequence[views.EvidenceArrival]) -> None:

@@ -1,13 +1,18 @@
-"""Links between pages (file pages, so the same paths work under AppTest and in the browser)."""
+"""Links between pages (file pages, so the same paths work under AppTest and in the browser).
+
+Every page file is called page.py, so app.py gives each its `url_path` (the address a link such
+as `question?q=ID` uses)."""
 
 import streamlit as st
 
-QUESTIONS = "tracker/ui/pages/questions.py"
-QUESTION = "tracker/ui/pages/question.py"
-EVIDENCE = "tracker/ui/pages/evidence.py"
-REVIEW = "tracker/ui/pages/review.py"
-SESSION = "tracker/ui/pages/session.py"
-ADMIN = "tracker/ui/pages/admin.py"
+QUESTIONS = "tracker/ui/questions/page.py"
+QUESTION = "tracker/ui/question/page.py"
+EVIDENCE = "tracker/ui/evidence/page.py"
+REVIEW = "tracker/ui/review/page.py"
+SESSION = "tracker/ui/sessions/page.py"
+ADMIN = "tracker/ui/admin/page.py"
+ACCOUNT = "tracker/ui/account/page.py"
+LOGIN = "tracker/ui/login/page.py"
 QUESTION_PARAM = "q"
 SESSION_PARAM = "s"
 

@@ -5,9 +5,13 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.services import questions, views
-from tracker.ui import charts, forms, nav, panels
-from tracker.ui.context import current_actor, current_user, get_db, settings
-from tracker.ui.render import (
+from tracker.ui.question import panels
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, current_user, get_db, settings
+from tracker.ui.widgets import charts
+from tracker.ui.widgets import forecast_form as forms
+from tracker.ui.widgets.pools import pools_table
+from tracker.ui.widgets.render import (
     esc,
     friendly_errors,
     pct,
@@ -173,7 +177,7 @@ with right:
     if not view.team_visible and view.forecasters > (1 if view.mine else 0):
         st.info(views.HIDDEN_REASON, icon="🔒")
     if view.pools:
-        panels.pools(view.pools, q)
+        pools_table(view.pools, q)
     st.subheader("Rationales")
     panels.rationales(view, q)
 

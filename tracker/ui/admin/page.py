@@ -4,9 +4,11 @@ roles, import/export, the LLM engine and the audit log. Services re-check the ad
 import streamlit as st
 
 from tracker.services import questions
-from tracker.ui import admin_questions, admin_team, nav
-from tracker.ui.context import get_db, is_admin
-from tracker.ui.render import show_flash, state_badge
+from tracker.ui.admin import questions as admin_questions
+from tracker.ui.admin import team as admin_team
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import get_db, is_admin
+from tracker.ui.widgets.render import show_flash, state_badge
 
 st.title("Admin")
 if not is_admin():

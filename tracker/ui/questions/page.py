@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from tracker.services import questions, views
-from tracker.ui import nav
-from tracker.ui.context import current_actor, get_db, settings
-from tracker.ui.render import days_left_text, type_label, vector_brief
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, get_db, settings
+from tracker.ui.widgets.render import days_left_text, type_label, vector_brief
 
 PAGE_SIZE = 50
 STATES = {

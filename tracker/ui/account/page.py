@@ -5,10 +5,10 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.services import users, views
-from tracker.ui import auth, nav
-from tracker.ui.chrome import ROLE_LABELS
-from tracker.ui.context import current_actor, current_user, get_db, settings
-from tracker.ui.render import esc, flash, show_error, show_flash, vector_brief, when
+from tracker.ui.shell import auth, nav
+from tracker.ui.shell.chrome import ROLE_LABELS
+from tracker.ui.shell.context import current_actor, current_user, get_db, settings
+from tracker.ui.widgets.render import esc, flash, show_error, show_flash, vector_brief, when
 
 db, user, actor = get_db(), current_user(), current_actor()
 show_flash()

@@ -13,8 +13,8 @@ import streamlit as st
 from tracker.errors import TrackerError, parse
 from tracker.schemas import ForecastCreate, QuestionRead
 from tracker.services import forecasts
-from tracker.ui.context import current_actor, get_db
-from tracker.ui.render import esc, flash, show_error
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets.render import esc, flash, show_error
 
 SUM_TOLERANCE = 0.001  # percent points: float noise only, the boxes step by 0.1
 

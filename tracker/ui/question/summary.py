@@ -7,8 +7,8 @@ import streamlit as st
 
 from tracker.llm.schema import KeyPoint
 from tracker.services.summaries import StoredSummary
-from tracker.ui import nav
-from tracker.ui.render import DIRECTION_BADGES, badge, esc, when
+from tracker.ui.shell import nav
+from tracker.ui.widgets.render import DIRECTION_BADGES, badge, esc, when
 
 STRENGTH_COLORS = {"weak": "gray", "moderate": "blue", "strong": "violet"}
 

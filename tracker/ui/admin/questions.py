@@ -13,8 +13,8 @@ from tracker.errors import TrackerError, parse
 from tracker.llm.schema import QuestionDraft
 from tracker.schemas import QuestionCreate, QuestionEdit, QuestionRead, Resolution
 from tracker.services import questions, summaries
-from tracker.ui.context import current_actor, get_db
-from tracker.ui.render import esc, flash, show_error, type_label, when
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets.render import esc, flash, show_error, type_label, when
 
 TYPES = ["binary", "multiple_choice", "ordered"]
 DRAFTS_KEY = "_tracker_drafts"

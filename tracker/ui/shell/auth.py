@@ -15,8 +15,8 @@ from tracker.config import DATA_DIR
 from tracker.errors import TrackerError, parse
 from tracker.schemas import UserCreate, UserRead
 from tracker.services import auth, users
-from tracker.ui.context import get_db, set_current_user, settings
-from tracker.ui.render import show_error
+from tracker.ui.shell.context import get_db, set_current_user, settings
+from tracker.ui.widgets.render import show_error
 
 LOGIN_KEY = "_tracker_login"
 NOTICE_KEY = "_tracker_login_notice"

@@ -4,9 +4,9 @@ import streamlit as st
 
 from tracker.schemas import UserRead
 from tracker.services import summaries
-from tracker.ui import auth
-from tracker.ui.context import settings
-from tracker.ui.render import esc
+from tracker.ui.shell import auth
+from tracker.ui.shell.context import settings
+from tracker.ui.widgets.render import esc
 
 ROLE_LABELS = {"admin": "Administrator", "forecaster": "Forecaster", "viewer": "Viewer (read-only)"}
 

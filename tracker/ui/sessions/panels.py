@@ -13,9 +13,21 @@ from tracker.errors import TrackerError, parse
 from tracker.schemas import QuestionRead
 from tracker.services import session_views, sessions, views
 from tracker.services.session_views import SessionView
-from tracker.ui import charts, forms, nav, panels
-from tracker.ui.context import current_actor, get_db
-from tracker.ui.render import badge, esc, flash, pct, show_error, vector_text, when, write_text
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets import charts
+from tracker.ui.widgets import forecast_form as forms
+from tracker.ui.widgets.pools import pools_table
+from tracker.ui.widgets.render import (
+    badge,
+    esc,
+    flash,
+    pct,
+    show_error,
+    vector_text,
+    when,
+    write_text,
+)
 
 SESSION_PARAM = nav.SESSION_PARAM
 PHASE_LABELS = {"blind": "Blind", "reveal": "Reveal", "update": "Update", "closed": "Closed"}
@@ -239,7 +251,7 @@ def _spread(item: sessions.RevealedQuestion, q: QuestionRead) -> None:
                 pct(item.spread[widest]),
                 help=f"On “{widest}”: highest minus lowest probability.",
             )
-            panels.pools(item.aggregates, q)
+            pools_table(item.aggregates, q)
 
 
 def _blind_rationales(item: sessions.RevealedQuestion, q: QuestionRead) -> None:

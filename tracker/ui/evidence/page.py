@@ -10,10 +10,9 @@ import streamlit as st
 from tracker.errors import TrackerError
 from tracker.services import evidence, questions
 from tracker.services.evidence import IngestResult
-from tracker.ui import nav
-from tracker.ui.context import current_actor, get_db
-from tracker.ui.panels import safe_url
-from tracker.ui.render import esc, show_error, when
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets.render import esc, safe_url, show_error, when
 
 EVIDENCE_PARAM = "e"
 db, actor = get_db(), current_actor()

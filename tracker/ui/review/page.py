@@ -6,10 +6,11 @@ import streamlit as st
 
 from tracker.schemas import QuestionRead
 from tracker.services import questions, scores, views
-from tracker.ui import cached, charts, nav
-from tracker.ui.context import current_actor, current_user, get_db
-from tracker.ui.panels import my_score_line, score_frame
-from tracker.ui.render import esc, when
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, current_user, get_db
+from tracker.ui.widgets import cached, charts
+from tracker.ui.widgets.render import esc, when
+from tracker.ui.widgets.score_table import my_score_line, score_frame
 
 RANKINGS = {
     "relative_brier": "Relative Brier",

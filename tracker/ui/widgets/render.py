@@ -30,6 +30,11 @@ def write_text(text: str, *, muted: bool = False) -> None:
     st.markdown(f":gray[{esc(text)}]" if muted else esc(text))
 
 
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are ever rendered as links."""
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
 def show_error(error: object, *, prefix: str = "") -> None:
     """An error message as plain text (messages may quote what a user typed)."""
     st.error(prefix + esc(str(error)), icon="⚠️")

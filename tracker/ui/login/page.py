@@ -4,8 +4,8 @@
 import streamlit as st
 
 from tracker.services import auth as auth_service
-from tracker.ui import auth
-from tracker.ui.context import get_db
+from tracker.ui.shell import auth
+from tracker.ui.shell.context import get_db
 
 _, middle, _ = st.columns([1, 1.4, 1])
 with middle:

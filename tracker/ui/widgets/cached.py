@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from tracker.services import scores, views
-from tracker.ui.context import get_db
+from tracker.ui.shell.context import get_db
 
 TTL = 600
 
