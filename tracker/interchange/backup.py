@@ -1,4 +1,5 @@
-"""Whole-database backups: the optional sections of the interchange document (DESIGN §4).
+"""Whole-database backups: the optional sections of the interchange document (DESIGN §4),
+written by the export and merged by the import (their rows are described in `format.py`).
 
 Next to `questions` and `forecasts`, `tracker export` writes the sections below, and
 `tracker import` reads them with the same rules: all or nothing, idempotent, and export →
@@ -27,20 +28,22 @@ forecasts lose their link to the summary that was shown), feed polling state and
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import argon2
-import pydantic
-from pydantic import AfterValidator, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from tracker.config import get_settings
-from tracker.errors import InvalidInput, describe_validation_error
+from tracker.errors import InvalidInput
 from tracker.evidence.dedup import NearDuplicateIndex
-from tracker.evidence.text import MAX_CHARS, clean_text, content_hash
+from tracker.interchange.format import (
+    EvidenceRecord,
+    FeedRecord,
+    RevisionRecord,
+    SessionRecord,
+    UserRecord,
+    format_time,
+)
 from tracker.models import (
-    EVIDENCE_KINDS,
     EvidenceItem,
     Feed,
     Forecast,
@@ -52,221 +55,15 @@ from tracker.models import (
     SessionQuestion,
     User,
 )
-from tracker.schemas import Actor, LongText, Role, SessionPhase, ShortText, Title, UtcDatetime
+from tracker.schemas import Actor
 from tracker.services import audit
-from tracker.text import check_text
 
-R = TypeVar("R", bound=pydantic.BaseModel)
-SECTIONS = ("users", "feeds", "evidence", "sessions")
-USER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-
-UserName = Annotated[str, Field(pattern=USER_NAME)]
-QuestionId = Annotated[str, Field(max_length=100)]
-Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-
-
-def _url(value: str) -> str:
-    value = check_text(value, max_length=2000, required=True)
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must be an http(s) URL")
-    return value
-
-
-Url = Annotated[str, AfterValidator(_url)]
-Line500 = Annotated[str, AfterValidator(lambda v: check_text(v, max_length=500))]
-Line128 = Annotated[str, AfterValidator(lambda v: check_text(v, max_length=128))]
-
-
-def format_time(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+if TYPE_CHECKING:
+    from tracker.interchange.reading import ImportSummary
 
 
 def _time(value: datetime | None) -> str | None:
     return format_time(value) if value is not None else None
-
-
-class _Record(pydantic.BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class UserRecord(_Record):
-    name: UserName
-    display_name: Line128 = ""
-    role: Role = "forecaster"
-    active: bool = True
-    password_hash: str | None = Field(default=None, max_length=255)
-
-    @pydantic.field_validator("password_hash")
-    @classmethod
-    def _argon2(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            argon2.extract_parameters(value)
-        except (argon2.exceptions.InvalidHashError, ValueError):
-            raise ValueError("is not an argon2 hash") from None
-        return value
-
-
-class FeedRecord(_Record):
-    url: Url
-    title: Line500 = ""
-    added_at: UtcDatetime
-    added_by: UserName | None = None
-
-
-class LinkRecord(_Record):
-    question_id: QuestionId
-    score: Annotated[float, Field(allow_inf_nan=False)] = 0.0
-    method: Literal["auto", "manual"] = "auto"
-    state: Literal["linked", "unlinked"] = "linked"
-    updated_by: UserName | None = None
-    updated_at: UtcDatetime
-
-
-class EvidenceRecord(_Record):
-    hash: Hash
-    title: Title
-    outlet: ShortText = ""
-    url: Url | None = None
-    published_at: UtcDatetime | None = None
-    added_at: UtcDatetime
-    added_by: UserName | None = None
-    kind: Literal[EVIDENCE_KINDS]  # type: ignore[valid-type]
-    external_id: str | None = Field(default=None, max_length=500)
-    feed: Url | None = None
-    near_duplicate_of: Hash | None = None
-    text: str = Field(min_length=1)
-    links: list[LinkRecord] = Field(default_factory=list, max_length=1000)
-
-    @pydantic.model_validator(mode="after")
-    def _text(self) -> "EvidenceRecord":
-        limit = max(MAX_CHARS, get_settings().evidence_max_chars)
-        if len(self.text) > limit or clean_text(self.text, max_chars=limit) != self.text:
-            raise ValueError(
-                "text is not as ingest stores it (control or invisible characters, untrimmed "
-                f"space, or longer than {limit:,} characters)"
-            )
-        if content_hash(self.text) != self.hash:
-            raise ValueError("hash does not match the text (the file was altered or damaged)")
-        if self.near_duplicate_of == self.hash:
-            raise ValueError("an item cannot be a near duplicate of itself")
-        if len({link.question_id for link in self.links}) != len(self.links):
-            raise ValueError("a question is linked twice")
-        return self
-
-
-class SessionRecord(_Record):
-    ref: int = Field(ge=1)
-    title: Title
-    facilitator: UserName
-    phase: SessionPhase
-    created_at: UtcDatetime
-    phase_changed_at: UtcDatetime
-    questions: list[QuestionId] = Field(min_length=1, max_length=50)
-    participants: list[UserName] = Field(min_length=1, max_length=100)
-
-    @pydantic.model_validator(mode="after")
-    def _consistent(self) -> "SessionRecord":
-        if self.phase_changed_at < self.created_at:
-            raise ValueError("phase_changed_at is before created_at")
-        if len(set(self.questions)) != len(self.questions):
-            raise ValueError("a question is listed twice")
-        if len(set(self.participants)) != len(self.participants):
-            raise ValueError("a participant is listed twice")
-        return self
-
-
-class RevisionRecord(_Record):
-    revision: int = Field(ge=1)
-    title: Title
-    description: LongText = ""
-    resolution_criteria: LongText = ""
-    edited_by: UserName | None = None
-    edited_at: UtcDatetime
-
-
-class Sections(pydantic.BaseModel):
-    users: list[UserRecord] = []
-    feeds: list[FeedRecord] = []
-    evidence: list[EvidenceRecord] = []
-    sessions: list[SessionRecord] = []
-
-
-# ---------------------------------------------------------------- parsing
-
-
-def parse_rows(rows: Any, key: str, model: type[R]) -> list[R]:
-    """Validate a list of rows; the error names the row (`key[index] (its id)`) and the reason."""
-    if not isinstance(rows, list):
-        raise InvalidInput(f"'{key}' must be a list")
-    parsed = []
-    for index, row in enumerate(rows):
-        try:
-            parsed.append(model.model_validate(row))
-        except pydantic.ValidationError as exc:
-            raise InvalidInput(f"{where(key, index, row)}: {_problems(exc)}") from None
-    return parsed
-
-
-def _problems(exc: pydantic.ValidationError, limit: int = 3) -> str:
-    """Pydantic's report, cut to the first few problems, each short and printable."""
-    parts = [short(part, 100) for part in describe_validation_error(exc).split("; ")]
-    more = f"; and {len(parts) - limit} more problem(s)" if len(parts) > limit else ""
-    return "; ".join(parts[:limit]) + more
-
-
-def short(value: object, limit: int = 40) -> str:
-    """A value from the file, safe to echo in a one-line message: printable and short."""
-    text = value if isinstance(value, str) and value.isprintable() else repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def where(key: str, index: int, row: Any) -> str:
-    label = f"{key}[{index}]"
-    if not isinstance(row, dict):
-        return label
-    if key == "forecasts":
-        parts = (short(row.get(k)) for k in ("question_id", "user", "time"))
-        return f"{label} ({', '.join(parts)})"
-    for name in ("id", "name", "ref", "url"):
-        if isinstance(row.get(name), str | int) and not isinstance(row.get(name), bool):
-            return f"{label} ({name} {short(row[name])!r})"
-    if isinstance(row.get("hash"), str):
-        return f"{label} (hash {short(row['hash'], 12)})"
-    return label
-
-
-def parse_sections(document: dict[str, Any]) -> Sections:
-    sections = Sections(
-        users=parse_rows(document.get("users", []), "users", UserRecord),
-        feeds=parse_rows(document.get("feeds", []), "feeds", FeedRecord),
-        evidence=parse_rows(document.get("evidence", []), "evidence", EvidenceRecord),
-        sessions=parse_rows(document.get("sessions", []), "sessions", SessionRecord),
-    )
-    _unique([u.name for u in sections.users], "users", "name")
-    _unique([f.url for f in sections.feeds], "feeds", "url")
-    _unique([e.hash for e in sections.evidence], "evidence", "hash")
-    _unique([e.external_id for e in sections.evidence if e.external_id], "evidence", "external_id")
-    _unique([s.ref for s in sections.sessions], "sessions", "ref")
-    return sections
-
-
-def _unique(values: Sequence[object], key: str, name: str) -> None:
-    seen: dict[object, int] = {}
-    for index, value in enumerate(values):
-        if value in seen:
-            raise InvalidInput(f"{key}[{index}]: duplicate {name} (also {key}[{seen[value]}])")
-        seen[value] = index
-
-
-def check_revisions(revisions: list[RevisionRecord], current: dict[str, str], where: str) -> None:
-    """Revisions are numbered 1..n and the last one is the question's current wording."""
-    if [r.revision for r in revisions] != list(range(1, len(revisions) + 1)):
-        raise InvalidInput(f"{where}: revisions must be numbered 1, 2, 3… in order")
-    last = revisions[-1].model_dump(include=set(current))
-    if last != current:
-        raise InvalidInput(f"{where}: the last revision is not the question's current wording")
 
 
 # ---------------------------------------------------------------- export
@@ -435,23 +232,16 @@ class _SessionRef:
     participants: set[str]
 
 
-@dataclass
-class Counts:
-    users_added: int = 0
-    feeds_added: int = 0
-    evidence_added: int = 0
-    links_added: int = 0
-    sessions_added: int = 0
-
-
 class Restorer:
     """Merges the sections inside the import's transaction, in dependency order."""
 
-    def __init__(self, session: Session, actor: Actor, now: datetime) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, now: datetime, summary: "ImportSummary"
+    ) -> None:
         self.session = session
         self.actor = actor
         self.now = now
-        self.counts = Counts()
+        self.summary = summary  # the import's tally: the sections add to it
         self.users: dict[str, User] = {}
         self.sessions: dict[int, _SessionRef] = {}
 
@@ -486,7 +276,7 @@ class Restorer:
             self.session.add(user)
             self.session.flush()
             self.users[record.name] = user
-            self.counts.users_added += 1
+            self.summary.users_added += 1
             audit.record(
                 self.session,
                 self.actor,
@@ -556,7 +346,7 @@ class Restorer:
             self.session.add(feed)
             self.session.flush()
             feed_ids[record.url] = feed.id
-            self.counts.feeds_added += 1
+            self.summary.feeds_added += 1
         stored = dict(self.session.exec(select(EvidenceItem.content_hash, EvidenceItem.id)).all())
         external = dict(
             self.session.exec(
@@ -598,7 +388,7 @@ class Restorer:
         self.session.flush()
         added = {item.content_hash: item for item, _ in new}
         stored.update({h: item.id or 0 for h, item in added.items()})
-        self.counts.evidence_added = len(new)
+        self.summary.evidence_added = len(new)
         for index, record in enumerate(items):
             where = f"evidence[{index}] (hash {record.hash[:12]}…)"
             evidence_id = stored[record.hash]
@@ -621,7 +411,7 @@ class Restorer:
                         updated_at=link.updated_at,
                     )
                 )
-                self.counts.links_added += 1
+                self.summary.links_added += 1
         self.session.flush()
 
     def merge_sessions(self, records: list[SessionRecord], questions: dict[str, Question]) -> None:
@@ -659,7 +449,7 @@ class Restorer:
                 self.session.add_all(
                     SessionParticipant(session_id=session_id, user_id=u) for u in people
                 )
-                self.counts.sessions_added += 1
+                self.summary.sessions_added += 1
             self.sessions[record.ref] = _SessionRef(
                 session_id, set(record.questions), set(record.participants)
             )
