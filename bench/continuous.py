@@ -4,7 +4,7 @@ Builds N seeded forecasts (a logistic bump each, random centre and spread, confo
 bound rules in one vectorised call) on four ranges (closed, open below, open both, log
 scale), draws an outcome per forecast (some beyond the open bounds), then times validation,
 CRPS, log + baseline, PIT and the pools over all of them, and the reference loop
-(`tracker.scoring.continuous_reference`) on a slice, checking the two agree there.
+(`tracker.testing.reference_continuous`) on a slice, checking the two agree there.
 
     .venv/bin/python bench/continuous.py [--forecasts 100000] [--reference 2000]
 """
@@ -18,10 +18,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.scoring import continuous_reference as reference
 from tracker.scoring.continuous import N_POINTS, ContinuousRange, conform_cdf, validate_cdf
 from tracker.scoring.continuous_pools import recency_weighted_pool
 from tracker.scoring.continuous_scores import baseline_score, crps, log_score, pit
+from tracker.testing import reference_continuous as reference
 
 RANGES = [
     ContinuousRange(0.0, 200.0),

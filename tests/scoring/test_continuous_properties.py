@@ -7,7 +7,6 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tracker.scoring import continuous_reference as reference
 from tracker.scoring.continuous import ContinuousRange, validate_cdf
 from tracker.scoring.continuous_build import (
     Component,
@@ -18,6 +17,7 @@ from tracker.scoring.continuous_build import (
 )
 from tracker.scoring.continuous_pools import mean_pool, recency_weighted_pool
 from tracker.scoring.continuous_scores import baseline_score, crps, log_score, peer_score, pit
+from tracker.testing import reference_continuous as reference
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
