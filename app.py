@@ -1,30 +1,30 @@
-"""forecast-tracker web app: page config, the login gate and navigation; pages live in
-tracker/ui/pages and call the services."""
+"""forecast-tracker web app: page config, the login gate and navigation; each page lives in its
+own folder under tracker/ui (tracker/ui/question/page.py …) and calls the services."""
 
 import streamlit as st
 
-from tracker.ui import auth, chrome
+from tracker.ui.shell import auth, chrome, nav
 
 st.set_page_config(page_title="forecast-tracker", page_icon="🎯", layout="wide")
 
-PAGES = "tracker/ui/pages"
+# Every page file is called page.py: url_path keeps the addresses (question?q=ID, session?s=ID).
 user = auth.gate()
 if user is None:
     st.navigation(
-        [st.Page(f"{PAGES}/login.py", title="Sign in", icon="🔑")], position="hidden"
+        [st.Page(nav.LOGIN, title="Sign in", icon="🔑", url_path="login")], position="hidden"
     ).run()
     st.stop()
 
 pages = [
-    st.Page(f"{PAGES}/questions.py", title="Questions", icon="📋", default=True),
-    st.Page(f"{PAGES}/question.py", title="Question", icon="🎯", visibility="hidden"),
-    st.Page(f"{PAGES}/evidence.py", title="Evidence", icon="📰"),
-    st.Page(f"{PAGES}/session.py", title="Sessions", icon="🤝"),
-    st.Page(f"{PAGES}/review.py", title="Review", icon="📈"),
+    st.Page(nav.QUESTIONS, title="Questions", icon="📋", url_path="questions", default=True),
+    st.Page(nav.QUESTION, title="Question", icon="🎯", url_path="question", visibility="hidden"),
+    st.Page(nav.EVIDENCE, title="Evidence", icon="📰", url_path="evidence"),
+    st.Page(nav.SESSION, title="Sessions", icon="🤝", url_path="session"),
+    st.Page(nav.REVIEW, title="Review", icon="📈", url_path="review"),
 ]
 if user.role == "admin":
-    pages.append(st.Page(f"{PAGES}/admin.py", title="Admin", icon="🛠️"))
-pages.append(st.Page(f"{PAGES}/account.py", title="Account", icon="👤"))
+    pages.append(st.Page(nav.ADMIN, title="Admin", icon="🛠️", url_path="admin"))
+pages.append(st.Page(nav.ACCOUNT, title="Account", icon="👤", url_path="account"))
 page = st.navigation(pages, position="top")
 chrome.sidebar(user)
 page.run()

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/llm.py [--questions 50] [--latency 0.3] [--concurrency 10]
 
-Prints figures only (no pass/fail). The server is `tracker.llm.fake_server` with a fixed
+Prints figures only (no pass/fail). The server is `tracker.testing.fake_llm_server` with a fixed
 latency per call, so the numbers measure our batching, not a model. Wall time cannot beat
 ceil(questions / concurrency) x latency (printed as the floor): 50 calls of 300 ms need a
 concurrency of at least 10 to finish under 2 s; the app's default concurrency is shown too.
@@ -24,7 +24,7 @@ from tracker.llm import (
     make_engine,
     summarize_many,
 )
-from tracker.llm.fake_server import FakeLLMServer, echo_responder
+from tracker.testing.fake_llm_server import FakeLLMServer, echo_responder
 
 T0 = datetime(2026, 2, 1, tzinfo=UTC)
 ACTORS = ["the US", "Iran", "Israel", "the EU", "China", "Russia", "the IAEA", "Saudi Arabia"]

@@ -35,9 +35,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "bench-admin"
 PASSWORD = "bench-password"  # a throwaway benchmark database only
-QUESTIONS_PAGE = "tracker/ui/pages/questions.py"
-QUESTION_PAGE = "tracker/ui/pages/question.py"
-REVIEW_PAGE = "tracker/ui/pages/review.py"
+QUESTIONS_PAGE = "tracker/ui/questions/page.py"
+QUESTION_PAGE = "tracker/ui/question/page.py"
+REVIEW_PAGE = "tracker/ui/review/page.py"
 GOAL_MS = 250.0
 
 

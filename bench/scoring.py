@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker.scoring import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput, score_input
-from tracker.scoring.reference import reference_scores, reference_users
+from tracker.testing.reference_scoring import reference_scores, reference_users
 
 DAY = 86_400
 START = 1_704_067_200  # 2024-01-01T00:00:00Z

@@ -21,7 +21,7 @@ from tracker.services import auth, evidence, questions, scores, sessions, users
 
 runner = CliRunner()
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGES = "tracker/ui/pages"
+UI = "tracker/ui"
 
 
 def run_demo(url: str, *args: str):
@@ -188,17 +188,17 @@ def test_every_page_renders_with_content(built, member, monkeypatch):
         assert not at.exception and not at.error
         assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 5  # the open questions
         resolved = next(q.id for q in questions.list_questions(db) if q.state == "resolved")
-        pages = ["question.py", "evidence.py", "review.py", "account.py"]
+        pages = ["question", "evidence", "review", "account"]
         if member == "demo-admin":
-            pages.append("admin.py")
+            pages.append("admin")
         for page in pages:
-            at.switch_page(f"{PAGES}/{page}")
-            if page == "question.py":
+            at.switch_page(f"{UI}/{page}/page.py")
+            if page == "question":
                 at.query_params["q"] = resolved
             at.run()
             assert not at.exception, (page, at.exception)
             assert not at.error, (page, [e.value for e in at.error])
-            if page == "review.py":
+            if page == "review":
                 leaderboard = at.dataframe[0].value
                 assert len(leaderboard) == 8
     finally:

@@ -127,6 +127,17 @@ def test_text_and_markdown_files():
     assert latin.text == "Société"
 
 
+def test_undeclared_non_western_encodings_are_recognised():
+    russian = "Переговоры в Маскате продолжатся на следующей неделе, сообщил министр."
+    greek = "Οι συνομιλίες στο Μουσκάτ θα συνεχιστούν την επόμενη εβδομάδα, δήλωσε ο υπουργός."
+    japanese = "マスカットでの協議は来週も続くと外務大臣が述べた。"
+    assert text_from_file("ru.txt", russian.encode("cp1251")).text == russian
+    assert text_from_file("el.txt", greek.encode("cp1253")).text == greek
+    assert text_from_file("ja.txt", japanese.encode("shift_jis")).text == japanese
+    western = "He said \u201cno deal\u201d \u2014 the Société Générale café stays open\u2026"
+    assert text_from_file("quotes.txt", western.encode("cp1252")).text == western
+
+
 def test_html_file_uses_the_html_extractor():
     extracted = text_from_file("page.htm", HOSTILE_PAGE.encode())
     assert "Negotiators met in Muscat" in extracted.text

@@ -4,9 +4,9 @@ import pytest
 
 from tests.support import question_data
 from tracker.config import get_settings
-from tracker.llm.fake_server import FakeLLMServer, error, ok
 from tracker.schemas import ForecastCreate
 from tracker.services import evidence, forecasts, questions, summaries
+from tracker.testing.fake_llm_server import FakeLLMServer, error, ok
 
 TEXT = (
     "Washington said a strike on Iranian nuclear sites remained possible. "

@@ -4,7 +4,7 @@ import pytest
 
 from tests.support import question_data
 from tracker.config import get_settings
-from tracker.llm.fake_server import FakeLLMServer, echo_responder
+from tracker.testing.fake_llm_server import FakeLLMServer, echo_responder
 from tracker.models import EvidenceSummary as SummaryRow
 from tracker.schemas import QuestionEdit
 from tracker.services import evidence, questions, summaries

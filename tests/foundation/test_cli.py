@@ -7,7 +7,8 @@ from contextlib import contextmanager
 import pytest
 from typer.testing import CliRunner
 
-from tracker.cli import app, parse_probs
+from tracker.cli import app
+from tracker.cli.questions import parse_probs
 from tracker.db import Database
 from tracker.errors import InvalidInput, NotFound, PermissionDenied
 from tracker.services import users
@@ -202,3 +203,23 @@ def test_users_add_without_a_password_or_a_terminal_refuses_in_one_line(seeded, 
     assert "TRACKER_PASSWORD" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "carol" not in run("users", "list").stdout
+
+
+def test_the_role_choices_are_the_schemas_roles():
+    """The command spells the roles out so that `--help` loads no pydantic; they stay equal."""
+    from typing import get_args
+
+    from tracker import schemas
+    from tracker.cli import users as users_cli
+
+    assert get_args(users_cli.Role) == get_args(schemas.Role)
+
+
+def test_help_loads_neither_the_database_layer_nor_pandas():
+    """`tracker --help` imports only the command table: services load when a command runs."""
+    import subprocess
+
+    probe = "import sys, tracker.cli; print(sorted(m for m in ('sqlalchemy', 'sqlmodel', "
+    probe += "'pandas', 'numpy', 'pydantic', 'tracker.services') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stderr

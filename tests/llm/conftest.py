@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tracker.llm.fake_server import FakeLLMServer
 from tracker.llm.openai_engine import OpenAIEngine
 from tracker.llm.schema import EvidenceDoc, QuestionBrief, SummaryRequest
 from tracker.llm.settings import LLMConfig
+from tracker.testing.fake_llm_server import FakeLLMServer
 
 T0 = datetime(2026, 2, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import threading
 from tracker.llm.budget import CircuitBreaker
 from tracker.llm.cache import InMemorySummaryCache
 from tracker.llm.engine import summarize_many
-from tracker.llm.fake_server import error, hang, ok
+from tracker.testing.fake_llm_server import error, hang, ok
 
 
 def _requests(samples, n: int):

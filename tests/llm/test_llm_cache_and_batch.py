@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from tracker.llm.cache import InMemorySummaryCache, cache_key
 from tracker.llm.engine import request_key, summarize_many
-from tracker.llm.fake_server import FakeLLMServer, echo_responder, error, ok
 from tracker.llm.offline import OfflineEngine
+from tracker.testing.fake_llm_server import FakeLLMServer, echo_responder, error, ok
 
 
 def _key(request, engine="openai", model="m", version="v1") -> str:

@@ -2,8 +2,8 @@
 
 import re
 
-from tracker.llm.fake_server import ok
 from tracker.llm.guard import find_injection
+from tracker.testing.fake_llm_server import ok
 
 EVIL = (
     "Officials met in Geneva to discuss a US strike on Iranian nuclear facilities.\n"

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from tracker.llm.fake_server import ok
 from tracker.llm.guard import find_injection
 from tracker.llm.offline import OfflineEngine
 from tracker.llm.schema import EvidenceSummary
 from tracker.llm.verify import quote_verifies
-from tracker.ui.render import esc
+from tracker.testing.fake_llm_server import ok
+from tracker.ui.widgets.render import esc
 
 CORPUS: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "injection_corpus.json").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tracker.llm.drafting import DraftingFailed
-from tracker.llm.fake_server import error, hang, ok
+from tracker.testing.fake_llm_server import error, hang, ok
 
 
 def test_good_answer_is_validated_verified_and_costed(llm_server, openai_engine, samples) -> None:

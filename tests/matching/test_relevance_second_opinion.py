@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tracker.config import get_settings
-from tracker.llm.fake_server import FakeLLMServer, error, ok
+from tracker.testing.fake_llm_server import FakeLLMServer, error, ok
 from tracker.seed import seed
 from tracker.services import evidence
 from tracker.testing.match_corpus import load_items

@@ -36,7 +36,7 @@ def test_no_scoring_module_imports_the_database() -> None:
 
 def test_importing_the_engine_loads_no_database_library() -> None:
     probe = (
-        "import sys, tracker.scoring, tracker.scoring.reference\n"
+        "import sys, tracker.scoring, tracker.testing.reference_scoring\n"
         f"bad = {FORBIDDEN!r}\n"
         "print(sorted(m for m in sys.modules"
         " if any(m == f or m.startswith(f + '.') for f in bad)))"

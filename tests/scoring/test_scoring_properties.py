@@ -21,7 +21,7 @@ from tracker.scoring import (
     score_input,
 )
 from tracker.scoring.calibration import brier_decomposition
-from tracker.scoring.reference import reference_scores, reference_users
+from tracker.testing.reference_scoring import reference_scores, reference_users
 
 DAY = 86_400
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z

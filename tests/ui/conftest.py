@@ -25,16 +25,16 @@ from tracker.config import get_settings
 from tracker.db import Database
 from tracker.schemas import Actor
 from tracker.services import auth, evidence, users
-from tracker.ui.auth import LOGIN_KEY
+from tracker.ui.shell.auth import LOGIN_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = "tracker/ui/pages"
-QUESTIONS = f"{PAGES}/questions.py"
-QUESTION = f"{PAGES}/question.py"
-EVIDENCE = f"{PAGES}/evidence.py"
-REVIEW = f"{PAGES}/review.py"
-ADMIN = f"{PAGES}/admin.py"
-ACCOUNT = f"{PAGES}/account.py"
+UI = "tracker/ui"
+QUESTIONS = f"{UI}/questions/page.py"
+QUESTION = f"{UI}/question/page.py"
+EVIDENCE = f"{UI}/evidence/page.py"
+REVIEW = f"{UI}/review/page.py"
+ADMIN = f"{UI}/admin/page.py"
+ACCOUNT = f"{UI}/account/page.py"
 ROLES = {"admin": "admin", "alice": "forecaster", "bob": "forecaster", "victor": "viewer"}
 PASSWORD = "correct horse"  # tests.support.make_user's
 TIMEOUT = 30  # seconds per script run: the first run imports pandas and altair

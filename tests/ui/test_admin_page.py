@@ -19,7 +19,7 @@ from tests.ui.conftest import (
 from tracker.errors import PermissionDenied
 from tracker.schemas import Resolution
 from tracker.services import questions, users
-from tracker.ui.context import USER_KEY
+from tracker.ui.shell.context import USER_KEY
 
 
 def _one(elements, label: str):
@@ -154,8 +154,8 @@ def test_admin_adds_a_member_and_changes_a_role(open_app, world: World):
 def llm_configured(monkeypatch):
     """The app pointed at a scripted loopback Chat Completions server."""
     from tracker.config import get_settings
-    from tracker.llm.fake_server import FakeLLMServer
     from tracker.services import summaries
+    from tracker.testing.fake_llm_server import FakeLLMServer
 
     with FakeLLMServer() as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
@@ -183,7 +183,7 @@ DRAFT = {
 def test_drafted_questions_are_created_only_when_accepted_and_as_edited(
     open_app, world: World, llm_configured
 ):
-    from tracker.llm.fake_server import ok
+    from tracker.testing.fake_llm_server import ok
 
     second = {**DRAFT, "title": "Will the ferry fares rise in January 2027?"}
     llm_configured.script(ok({"questions": [DRAFT, second]}))

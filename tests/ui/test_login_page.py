@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.conftest import APP, PASSWORD, TIMEOUT, World, app_as, no_exceptions, texts
 from tracker.db import Database
 from tracker.services import auth, users
-from tracker.ui.auth import LOGIN_KEY
+from tracker.ui.shell.auth import LOGIN_KEY
 
 
 def _field(at, label: str):

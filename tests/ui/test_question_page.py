@@ -7,7 +7,7 @@ from tests.ui.conftest import BINARY, CHOICE, QUESTION, RESOLVED, World, no_exce
 from tracker.errors import InvalidInput
 from tracker.schemas import ForecastCreate
 from tracker.services import forecasts, summaries
-from tracker.ui import forms
+from tracker.ui.widgets import forecast_form as forms
 
 
 def _mine(world: World, question_id: str, name: str = "alice") -> list:

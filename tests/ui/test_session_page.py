@@ -7,9 +7,9 @@ import pytest
 from tests.ui.conftest import BINARY, CHOICE, QUESTION, World, app_as, no_exceptions, texts
 from tracker.schemas import ForecastCreate, Resolution
 from tracker.services import forecasts, questions, sessions
-from tracker.ui import forms
+from tracker.ui.widgets import forecast_form as forms
 
-SESSION = "tracker/ui/pages/session.py"
+SESSION = "tracker/ui/sessions/page.py"
 
 
 def _start(world: World, participants=("alice", "bob"), question_ids=(BINARY, CHOICE)):
@@ -161,7 +161,7 @@ def test_the_record_downloads_hold_no_numbers_while_blind(open_app, world):
 
 
 def test_the_review_page_lists_sessions_once_their_questions_resolve(open_app, world):
-    review = "tracker/ui/pages/review.py"
+    review = "tracker/ui/review/page.py"
     record = _start(world, question_ids=(BINARY,))
     _forecast(world, "alice", 0.2)
     _forecast(world, "bob", 0.8)

@@ -2,7 +2,9 @@
 
 Entry points: `score_document` (interchange JSON → `tracker score` JSON), `score_input`
 (`ScoringInput` arrays → DataFrames), `format_table`; the rules, timeline, calibration,
-aggregate and leaderboard modules hold the pieces.
+aggregate and leaderboard modules hold the pieces. Numeric and date questions (201-point
+CDFs): `continuous` (range, validation), `continuous_build` (entering and reading forecasts),
+`continuous_scores`, `continuous_pools`.
 """
 
 from tracker.scoring.document import DocumentError, scoring_input_from_document

@@ -1,1 +1,6 @@
-"""Test doubles, reference implementations and evaluation corpora: never imported by the app."""
+"""Test doubles and reference implementations, for the tests and bench/ only; the product never
+imports them.
+
+- fake_llm_server: a scripted OpenAI-compatible server on loopback.
+- reference_scoring: a plain, slow re-implementation of the scoring engine to check it against.
+"""

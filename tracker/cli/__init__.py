@@ -1,0 +1,48 @@
+"""The `tracker` command. Thin: parse arguments, call a service, print. User mistakes print one
+line on stderr and exit 1; nothing here validates or writes by itself.
+
+This module is the table of contents: it builds the typer `app` and registers every command of
+the group modules beside it, in the order `tracker --help` lists them."""
+
+import typer
+
+from tracker.cli import data, database, evidence, questions, sessions, users
+from tracker.cli.common import command
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="forecast-tracker: team forecasting questions, evidence summaries and scores.",
+)
+questions_app = typer.Typer(no_args_is_help=True, help="List questions.")
+users_app = typer.Typer(no_args_is_help=True, help="Manage accounts and roles.")
+feeds_app = typer.Typer(no_args_is_help=True, help="RSS/Atom feeds of evidence.")
+sessions_app = typer.Typer(no_args_is_help=True, help="Team forecasting sessions.")
+app.add_typer(questions_app, name="questions")
+app.add_typer(users_app, name="users")
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(sessions_app, name="sessions")
+
+command(app)(database.init)
+command(app)(database.seed)
+command(app)(database.demo)
+command(questions_app, "list")(questions.questions_list)
+command(app)(questions.forecast)
+command(app)(questions.resolve)
+command(users_app, "add")(users.users_add)
+command(users_app, "list")(users.users_list)
+command(users_app, "set-role")(users.users_set_role)
+command(users_app, "set-password")(users.users_set_password)
+command(app, "import")(data.import_file)
+command(app)(data.export)
+command(sessions_app, "list")(sessions.sessions_list)
+command(sessions_app, "export")(sessions.sessions_export)
+command(app)(data.score)
+command(app)(evidence.ingest)
+command(feeds_app, "add")(evidence.feeds_add)
+command(feeds_app, "poll")(evidence.feeds_poll)
+command(app)(evidence.summarize)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,86 @@
+"""`tracker import`, `export` and `score`: the interchange document in and out, and scoring a
+file or the database."""
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.common import emit, open_db
+
+
+def import_file(file: Path) -> None:
+    """Import an interchange JSON file: all or nothing, idempotent."""
+    from tracker import interchange
+    from tracker.schemas import Actor
+
+    summary = interchange.import_text(open_db(migrate=True), Actor.system(), file.read_bytes())
+    typer.echo(
+        f"imported: {summary.questions_added} questions ({summary.questions_unchanged} unchanged), "
+        f"{summary.forecasts_added} forecasts ({summary.forecasts_unchanged} unchanged), "
+        f"{summary.users_added} new users, {summary.evidence_added} evidence items, "
+        f"{summary.links_added} evidence links, {summary.sessions_added} sessions"
+    )
+
+
+def export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default stdout)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv (forecasts)")] = "json",
+    with_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--with-credentials",
+            help="include password hashes (keep the file secret; written with mode 0600)",
+        ),
+    ] = False,
+) -> None:
+    """Export the whole database as an interchange document (or forecasts as CSV).
+
+    The document is also the portable backup: `tracker import` into an empty database
+    restores questions, forecasts, resolutions, accounts, evidence and sessions."""
+    from tracker import interchange
+    from tracker.errors import InvalidInput
+
+    db = open_db()
+    if with_credentials and fmt != "json":
+        raise InvalidInput("--with-credentials needs --format json")
+    if fmt == "json" and with_credentials and output is not None:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(interchange.export_json(db, credentials=True))
+        typer.echo(f"wrote {output} (with password hashes)", err=True)
+    elif fmt == "json":
+        emit(interchange.export_json(db, credentials=with_credentials), output)
+    elif fmt == "csv":
+        emit(interchange.export_forecasts_csv(db), output)
+    else:
+        raise InvalidInput("--format must be json or csv")
+
+
+def score(
+    file: Annotated[
+        Path | None, typer.Argument(help="an interchange file (default: the database)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Score resolved questions (Brier, relative Brier, log, baseline, peer); stores nothing."""
+    from tracker import interchange
+    from tracker.errors import InvalidInput
+    from tracker.scoring.report import format_table, score_document
+    from tracker.services import scores
+
+    if fmt not in ("table", "json"):
+        raise InvalidInput("--format must be table or json")
+    if file is not None:
+        try:
+            result = score_document(interchange.loads(file.read_bytes()))
+        except ValueError as exc:  # the engine's own message names the bad row
+            raise InvalidInput(str(exc)) from None
+    else:
+        result = scores.report(open_db()).to_dict()
+    emit(json.dumps(result, indent=2) + "\n" if fmt == "json" else format_table(result))

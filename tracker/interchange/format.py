@@ -1,0 +1,349 @@
+"""The interchange document's shape (DESIGN §4) and its validation, without the database.
+
+A document is `format`, `questions` and `forecasts`, plus the optional whole-database sections
+(`users`, `feeds`, `evidence`, `sessions`; see `tracker.interchange.backup`). `parse_document`
+turns a loaded JSON object into validated records or raises one `InvalidInput` naming the row
+and the reason; the checks that need a clock (`check_resolution`) or the question's wording
+(`check_revisions`) are here too and run while the rows are merged."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+import argon2
+import pydantic
+from pydantic import AfterValidator, ConfigDict, Field
+
+from tracker.config import get_settings
+from tracker.errors import InvalidInput, describe_validation_error
+from tracker.evidence.text import MAX_CHARS, clean_text, content_hash
+from tracker.models import EVIDENCE_KINDS
+from tracker.schemas import (
+    ANNULLED,
+    LongText,
+    Probability,
+    QuestionCreate,
+    Rationale,
+    Role,
+    SessionPhase,
+    ShortText,
+    Title,
+    UtcDatetime,
+)
+from tracker.text import check_text
+
+FORMAT = "forecast-tracker/1"
+SECTIONS = ("users", "feeds", "evidence", "sessions")
+QUESTION_KEYS = (
+    "id",
+    "title",
+    "type",
+    "options",
+    "description",
+    "resolution_criteria",
+    "open_time",
+    "close_time",
+    "resolution",
+    "resolved_time",
+    "tags",
+)
+USER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+R = TypeVar("R", bound=pydantic.BaseModel)
+UserName = Annotated[str, Field(pattern=USER_NAME)]
+QuestionId = Annotated[str, Field(max_length=100)]
+Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _url(value: str) -> str:
+    value = check_text(value, max_length=2000, required=True)
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_url)]
+Line500 = Annotated[str, AfterValidator(lambda v: check_text(v, max_length=500))]
+Line128 = Annotated[str, AfterValidator(lambda v: check_text(v, max_length=128))]
+
+
+def format_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------- rows
+
+
+class _Record(pydantic.BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RevisionRecord(_Record):
+    revision: int = Field(ge=1)
+    title: Title
+    description: LongText = ""
+    resolution_criteria: LongText = ""
+    edited_by: UserName | None = None
+    edited_at: UtcDatetime
+
+
+class QuestionRecord(QuestionCreate):
+    """A question row: the create fields plus its resolution and optional extras."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    resolution: str | None = pydantic.Field(default=None, max_length=200)
+    resolved_time: UtcDatetime | None = None
+    resolution_note: LongText = ""
+    resolution_source: ShortText = ""
+    revisions: list[RevisionRecord] | None = pydantic.Field(default=None, max_length=1000)
+
+
+class ForecastRecord(_Record):
+    question_id: QuestionId
+    user: UserName
+    time: UtcDatetime
+    probabilities: dict[str, Probability] | None = None
+    probability: Probability | None = None
+    rationale: Rationale = ""
+    hidden: bool = False
+    revision: int | None = pydantic.Field(default=None, ge=1)
+    session: int | None = pydantic.Field(default=None, ge=1)
+    phase: Literal["blind", "update"] | None = None
+    late: bool = False
+
+
+class UserRecord(_Record):
+    name: UserName
+    display_name: Line128 = ""
+    role: Role = "forecaster"
+    active: bool = True
+    password_hash: str | None = Field(default=None, max_length=255)
+
+    @pydantic.field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            argon2.extract_parameters(value)
+        except (argon2.exceptions.InvalidHashError, ValueError):
+            raise ValueError("is not an argon2 hash") from None
+        return value
+
+
+class FeedRecord(_Record):
+    url: Url
+    title: Line500 = ""
+    added_at: UtcDatetime
+    added_by: UserName | None = None
+
+
+class LinkRecord(_Record):
+    question_id: QuestionId
+    score: Annotated[float, Field(allow_inf_nan=False)] = 0.0
+    method: Literal["auto", "manual"] = "auto"
+    state: Literal["linked", "unlinked"] = "linked"
+    updated_by: UserName | None = None
+    updated_at: UtcDatetime
+
+
+class EvidenceRecord(_Record):
+    hash: Hash
+    title: Title
+    outlet: ShortText = ""
+    url: Url | None = None
+    published_at: UtcDatetime | None = None
+    added_at: UtcDatetime
+    added_by: UserName | None = None
+    kind: Literal[EVIDENCE_KINDS]  # type: ignore[valid-type]
+    external_id: str | None = Field(default=None, max_length=500)
+    feed: Url | None = None
+    near_duplicate_of: Hash | None = None
+    text: str = Field(min_length=1)
+    links: list[LinkRecord] = Field(default_factory=list, max_length=1000)
+
+    @pydantic.model_validator(mode="after")
+    def _text(self) -> "EvidenceRecord":
+        limit = max(MAX_CHARS, get_settings().evidence_max_chars)
+        if len(self.text) > limit or clean_text(self.text, max_chars=limit) != self.text:
+            raise ValueError(
+                "text is not as ingest stores it (control or invisible characters, untrimmed "
+                f"space, or longer than {limit:,} characters)"
+            )
+        if content_hash(self.text) != self.hash:
+            raise ValueError("hash does not match the text (the file was altered or damaged)")
+        if self.near_duplicate_of == self.hash:
+            raise ValueError("an item cannot be a near duplicate of itself")
+        if len({link.question_id for link in self.links}) != len(self.links):
+            raise ValueError("a question is linked twice")
+        return self
+
+
+class SessionRecord(_Record):
+    ref: int = Field(ge=1)
+    title: Title
+    facilitator: UserName
+    phase: SessionPhase
+    created_at: UtcDatetime
+    phase_changed_at: UtcDatetime
+    questions: list[QuestionId] = Field(min_length=1, max_length=50)
+    participants: list[UserName] = Field(min_length=1, max_length=100)
+
+    @pydantic.model_validator(mode="after")
+    def _consistent(self) -> "SessionRecord":
+        if self.phase_changed_at < self.created_at:
+            raise ValueError("phase_changed_at is before created_at")
+        if len(set(self.questions)) != len(self.questions):
+            raise ValueError("a question is listed twice")
+        if len(set(self.participants)) != len(self.participants):
+            raise ValueError("a participant is listed twice")
+        return self
+
+
+@dataclass
+class Document:
+    """A validated document: every row parsed, unique keys checked."""
+
+    questions: list[QuestionRecord]
+    forecasts: list[ForecastRecord]
+    users: list[UserRecord]
+    feeds: list[FeedRecord]
+    evidence: list[EvidenceRecord]
+    sessions: list[SessionRecord]
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def loads(text: str | bytes) -> dict[str, Any]:
+    """Parse a document, with the line and column of a syntax error."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidInput("not valid JSON: the file is not UTF-8 text") from None
+    except RecursionError:
+        raise InvalidInput("not an interchange document: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise InvalidInput(f"not valid JSON: {str(exc)[:200]}") from None
+    if not isinstance(document, dict):
+        raise InvalidInput("not an interchange document: expected a JSON object at the top")
+    return document
+
+
+def parse_document(document: dict[str, Any]) -> Document:
+    """Validate every row of a loaded document; the first problem raises, naming its row."""
+    if document.get("format") != FORMAT:
+        got = repr(document.get("format"))[:50]
+        raise InvalidInput(f"'format' must be '{FORMAT}' (got {got})")
+    unknown = set(document) - {"format", "questions", "forecasts", *SECTIONS}
+    if unknown:
+        raise InvalidInput(f"unknown top-level key(s): {sorted(unknown)[:5]}")
+    parsed = Document(
+        questions=parse_rows(document.get("questions", []), "questions", QuestionRecord),
+        forecasts=parse_rows(document.get("forecasts", []), "forecasts", ForecastRecord),
+        users=parse_rows(document.get("users", []), "users", UserRecord),
+        feeds=parse_rows(document.get("feeds", []), "feeds", FeedRecord),
+        evidence=parse_rows(document.get("evidence", []), "evidence", EvidenceRecord),
+        sessions=parse_rows(document.get("sessions", []), "sessions", SessionRecord),
+    )
+    _unique([u.name for u in parsed.users], "users", "name")
+    _unique([f.url for f in parsed.feeds], "feeds", "url")
+    _unique([e.hash for e in parsed.evidence], "evidence", "hash")
+    _unique([e.external_id for e in parsed.evidence if e.external_id], "evidence", "external_id")
+    _unique([s.ref for s in parsed.sessions], "sessions", "ref")
+    _unique_question_ids(parsed.questions)
+    return parsed
+
+
+def parse_rows(rows: Any, key: str, model: type[R]) -> list[R]:
+    """Validate a list of rows; the error names the row (`key[index] (its id)`) and the reason."""
+    if not isinstance(rows, list):
+        raise InvalidInput(f"'{key}' must be a list")
+    parsed = []
+    for index, row in enumerate(rows):
+        try:
+            parsed.append(model.model_validate(row))
+        except pydantic.ValidationError as exc:
+            raise InvalidInput(f"{where(key, index, row)}: {_problems(exc)}") from None
+    return parsed
+
+
+def _problems(exc: pydantic.ValidationError, limit: int = 3) -> str:
+    """Pydantic's report, cut to the first few problems, each short and printable."""
+    parts = [short(part, 100) for part in describe_validation_error(exc).split("; ")]
+    more = f"; and {len(parts) - limit} more problem(s)" if len(parts) > limit else ""
+    return "; ".join(parts[:limit]) + more
+
+
+def short(value: object, limit: int = 40) -> str:
+    """A value from the file, safe to echo in a one-line message: printable and short."""
+    text = value if isinstance(value, str) and value.isprintable() else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def where(key: str, index: int, row: Any) -> str:
+    label = f"{key}[{index}]"
+    if not isinstance(row, dict):
+        return label
+    if key == "forecasts":
+        parts = (short(row.get(k)) for k in ("question_id", "user", "time"))
+        return f"{label} ({', '.join(parts)})"
+    for name in ("id", "name", "ref", "url"):
+        if isinstance(row.get(name), str | int) and not isinstance(row.get(name), bool):
+            return f"{label} ({name} {short(row[name])!r})"
+    if isinstance(row.get("hash"), str):
+        return f"{label} (hash {short(row['hash'], 12)})"
+    return label
+
+
+def _unique(values: Sequence[object], key: str, name: str) -> None:
+    seen: dict[object, int] = {}
+    for index, value in enumerate(values):
+        if value in seen:
+            raise InvalidInput(f"{key}[{index}]: duplicate {name} (also {key}[{seen[value]}])")
+        seen[value] = index
+
+
+def _unique_question_ids(questions: list[QuestionRecord]) -> None:
+    seen: dict[str, int] = {}
+    for index, q in enumerate(questions):
+        if q.id in seen:
+            raise InvalidInput(
+                f"questions[{index}]: duplicate id '{q.id}' (also questions[{seen[q.id]}])"
+            )
+        seen[q.id] = index
+
+
+# ---------------------------------------------------------------- row checks beyond the shape
+
+
+def check_resolution(record: QuestionRecord, where: str, now: datetime) -> None:
+    """A resolution names an option (or annuls) and its time lies between open_time and now."""
+    options = record.options or []
+    if record.resolution not in (None, ANNULLED, *options):
+        raise InvalidInput(
+            f"{where}: resolution {short(record.resolution)!r} is not one of {short(options, 200)}"
+        )
+    if record.resolved_time is not None:
+        if record.resolution is None:
+            raise InvalidInput(f"{where}: resolved_time is set but resolution is null")
+        if record.resolved_time < record.open_time:
+            raise InvalidInput(f"{where}: resolved_time is before open_time")
+        if record.resolved_time > now:
+            raise InvalidInput(f"{where}: resolved_time is in the future")
+
+
+def check_revisions(revisions: list[RevisionRecord], current: dict[str, str], where: str) -> None:
+    """Revisions are numbered 1..n and the last one is the question's current wording."""
+    if [r.revision for r in revisions] != list(range(1, len(revisions) + 1)):
+        raise InvalidInput(f"{where}: revisions must be numbered 1, 2, 3… in order")
+    last = revisions[-1].model_dump(include=set(current))
+    if last != current:
+        raise InvalidInput(f"{where}: the last revision is not the question's current wording")

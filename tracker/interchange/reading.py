@@ -1,0 +1,281 @@
+"""Import: an interchange document into the database, all or nothing and idempotent.
+
+`parse_document` (tracker.interchange.format) validates the rows first; then, in one write
+transaction, the accounts, questions, evidence, sessions and forecasts are merged in dependency
+order (the backup sections by `tracker.interchange.backup.Restorer`). Re-importing the same file
+adds nothing; a row that contradicts what is stored is refused and nothing changes."""
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import pydantic
+from sqlmodel import Session, col, select
+
+from tracker.db import Database
+from tracker.errors import InvalidInput
+from tracker.interchange.backup import Restorer
+from tracker.interchange.format import (
+    QUESTION_KEYS,
+    ForecastRecord,
+    QuestionRecord,
+    check_resolution,
+    check_revisions,
+    format_time,
+    loads,
+    parse_document,
+    short,
+)
+from tracker.interchange.writing import forecast_vectors, question_json
+from tracker.models import Forecast, ForecastProbability, Question, User
+from tracker.schemas import ANNULLED, Actor, QuestionCreate
+from tracker.services import audit
+from tracker.services.forecasts import binary_vector, normalise_probabilities
+from tracker.services.permissions import require_admin
+from tracker.services.questions import add_question
+from tracker.services.users import ensure_forecaster, verified_actor
+
+
+class ImportSummary(pydantic.BaseModel):
+    questions_added: int = 0
+    questions_unchanged: int = 0
+    forecasts_added: int = 0
+    forecasts_unchanged: int = 0
+    users_added: int = 0
+    feeds_added: int = 0
+    evidence_added: int = 0
+    links_added: int = 0
+    sessions_added: int = 0
+
+
+def import_document(db: Database, actor: Actor, document: dict[str, Any]) -> ImportSummary:
+    """Import a document (with any backup sections): everything or nothing; re-importing the
+    same file adds nothing."""
+    require_admin(actor, "import files")
+    parsed = parse_document(document)
+    now = db.now()
+    summary = ImportSummary()
+    with db.write() as session:
+        require_admin(verified_actor(session, actor), "import files")
+        restorer = Restorer(session, actor, now, summary)
+        restorer.merge_users(parsed.users)
+        known = _merge_questions(session, actor, parsed.questions, summary, restorer, now=now)
+        restorer.merge_evidence(parsed.feeds, parsed.evidence, known)
+        restorer.merge_sessions(parsed.sessions, known)
+        _merge_forecasts(session, actor, parsed.forecasts, known, summary, restorer, now=now)
+        audit.record(session, actor, "import", "database", "-", at=now, after=summary.model_dump())
+    return summary
+
+
+def import_text(db: Database, actor: Actor, text: str | bytes) -> ImportSummary:
+    return import_document(db, actor, loads(text))
+
+
+def _merge_questions(
+    session: Session,
+    actor: Actor,
+    records: list[QuestionRecord],
+    summary: ImportSummary,
+    restorer: Restorer,
+    *,
+    now: datetime,
+) -> dict[str, Question]:
+    known = {q.id: q for q in session.exec(select(Question))}
+    for index, record in enumerate(records):
+        where = f"questions[{index}] (id '{record.id}')"
+        check_resolution(record, where, now)
+        if record.revisions:
+            wording = record.model_dump(include={"title", "description", "resolution_criteria"})
+            check_revisions(record.revisions, wording, where)
+        existing = known.get(record.id)
+        if existing is not None:
+            diff = _first_difference(existing, record)
+            if diff is None and record.revisions:
+                diff = restorer.revisions_differ(existing, record.revisions)
+            if diff:
+                raise InvalidInput(f"{where}: already exists with a different {diff}")
+            summary.questions_unchanged += 1
+            continue
+        create = QuestionCreate.model_validate(
+            record.model_dump(include=set(QuestionCreate.model_fields))
+        )
+        question = add_question(session, actor, create, at=now)
+        _apply_record_resolution(question, record)
+        if record.revisions:
+            restorer.restore_revisions(question, record.revisions)
+        known[record.id] = question
+        summary.questions_added += 1
+    session.flush()
+    return known
+
+
+def _apply_record_resolution(question: Question, record: QuestionRecord) -> None:
+    if record.resolution is not None:
+        annulled = record.resolution == ANNULLED
+        question.status = "annulled" if annulled else "resolved"
+        question.resolution = None if annulled else record.resolution
+        question.resolved_time = record.resolved_time
+    question.resolution_note = record.resolution_note
+    question.resolution_source = record.resolution_source
+
+
+def _first_difference(existing: Question, record: QuestionRecord) -> str | None:
+    ours = question_json(existing)
+    theirs = question_json(_preview(record))
+    for key in (
+        *QUESTION_KEYS,
+        "sources",
+        "resolution_note",
+        "resolution_source",
+        "hide_until_forecast",
+    ):
+        if ours.get(key) != theirs.get(key):
+            return key
+    return None
+
+
+def _preview(record: QuestionRecord) -> Question:
+    fields = record.model_dump(mode="json", exclude={"open_time", "close_time", "resolved_time"})
+    question = Question(
+        **{k: v for k, v in fields.items() if k in Question.model_fields},
+        open_time=record.open_time,
+        close_time=record.close_time,
+        created_at=record.open_time,
+        updated_at=record.open_time,
+    )
+    _apply_record_resolution(question, record)
+    return question
+
+
+def _merge_forecasts(
+    session: Session,
+    actor: Actor,
+    records: list[ForecastRecord],
+    questions: dict[str, Question],
+    summary: ImportSummary,
+    restorer: Restorer,
+    *,
+    now: datetime,
+) -> None:
+    existing = _existing_forecasts(session, {r.question_id for r in records})
+    users = {u.name: u for u in session.exec(select(User))}
+    seen: dict[tuple[str, str, datetime], int] = {}
+    pending: list[tuple[Forecast, list[float]]] = []
+    for index, record in enumerate(records):
+        where = (
+            f"forecasts[{index}] ({short(record.question_id)}, {record.user}, "
+            f"{format_time(record.time)})"
+        )
+        question = questions.get(record.question_id)
+        if question is None:
+            raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
+        vector = _record_vector(record, question, where)
+        _check_window(record, question, where, now)
+        links = restorer.forecast_fields(
+            session_ref=record.session,
+            phase=record.phase,
+            revision=record.revision,
+            user=record.user,
+            question=question,
+            where=where,
+        )
+        key = (record.question_id, record.user, record.time)
+        if key in seen:
+            raise InvalidInput(
+                f"{where}: duplicate of forecasts[{seen[key]}] (same question, user and time)"
+            )
+        seen[key] = index
+        if key in existing:
+            old_vector, old_rationale = existing[key]
+            same = all(
+                math.isclose(a, b, abs_tol=1e-12) for a, b in zip(old_vector, vector, strict=True)
+            )
+            if not same or old_rationale != record.rationale:
+                raise InvalidInput(f"{where}: a different forecast already exists at that time")
+            summary.forecasts_unchanged += 1
+            continue
+        user = users.get(record.user)
+        if user is None:
+            user = ensure_forecaster(session, record.user, at=now, actor=actor)
+            users[record.user] = user
+            summary.users_added += 1
+        forecast = Forecast(
+            question_id=question.id,
+            user_id=user.id or 0,
+            created_at=record.time,
+            rationale=record.rationale,
+            origin="import",
+            hidden=record.hidden,
+            **links,
+        )
+        pending.append((forecast, vector))
+    _insert_forecasts(session, pending)
+    summary.forecasts_added = len(pending)
+
+
+def _record_vector(record: ForecastRecord, question: Question, where: str) -> list[float]:
+    try:
+        if record.probabilities is not None and record.probability is not None:
+            raise InvalidInput("give either 'probabilities' or 'probability', not both")
+        if record.probability is not None:
+            if question.type != "binary":
+                raise InvalidInput(
+                    "'probability' is only for binary questions; use 'probabilities'"
+                )
+            return normalise_probabilities(question.options, binary_vector(record.probability))
+        if record.probabilities is None:
+            raise InvalidInput("a forecast needs 'probabilities' (or 'probability' for binary)")
+        return normalise_probabilities(question.options, record.probabilities)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def _check_window(record: ForecastRecord, question: Question, where: str, now: datetime) -> None:
+    end = question.close_time
+    if question.resolved_time is not None:
+        end = min(end, question.resolved_time)
+    if record.time < question.open_time:
+        raise InvalidInput(
+            f"{where}: made before the question opened ({format_time(question.open_time)})"
+        )
+    if record.late:  # made live before the close or resolution was moved back over it
+        if record.time < end:
+            raise InvalidInput(f"{where}: marked late but made before {format_time(end)}")
+    elif record.time >= end:
+        raise InvalidInput(
+            f"{where}: made after the question closed or resolved ({format_time(end)})"
+        )
+    if record.time > now:
+        raise InvalidInput(f"{where}: time is in the future")
+
+
+def _existing_forecasts(
+    session: Session, question_ids: Iterable[str]
+) -> dict[tuple[str, str, datetime], tuple[list[float], str]]:
+    ids = list(question_ids)
+    if not ids:
+        return {}
+    query = (
+        select(Forecast, User.name)
+        .join(User, col(Forecast.user_id) == User.id)
+        .where(col(Forecast.question_id).in_(ids))
+    )
+    rows = session.exec(query).all()
+    vectors = forecast_vectors(session) if rows else {}
+    return {
+        (f.question_id, name, f.created_at): (vectors.get(f.id or 0, []), f.rationale)
+        for f, name in rows
+    }
+
+
+def _insert_forecasts(session: Session, pending: list[tuple[Forecast, list[float]]]) -> None:
+    """Bulk insert: forecasts first (ids come back in batches), then their vectors."""
+    session.add_all(f for f, _ in pending)
+    session.flush()
+    session.add_all(
+        ForecastProbability(forecast_id=f.id or 0, option_index=i, probability=p)
+        for f, vector in pending
+        for i, p in enumerate(vector)
+    )
+    session.flush()

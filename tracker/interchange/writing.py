@@ -1,0 +1,139 @@
+"""Export: the database as one interchange document (JSON), or its forecasts as CSV.
+
+Export is canonical (sorted rows, fixed key order, fixed formatting) so that
+export → import into an empty database → export reproduces the file byte for byte. The
+whole-database sections come from `tracker.interchange.backup`."""
+
+import csv
+import io
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from tracker.db import Database
+from tracker.interchange import backup
+from tracker.interchange.format import FORMAT, format_time
+from tracker.models import Forecast, ForecastProbability, Question, User
+from tracker.schemas import ANNULLED
+
+
+def export_document(db: Database, *, credentials: bool = False) -> dict[str, Any]:
+    """The whole database as one interchange document: questions, forecasts (hidden ones too)
+    and the backup sections; password hashes only when `credentials` is set."""
+    with db.read() as session:
+        questions = session.exec(select(Question).order_by(Question.id)).all()
+        rows = session.exec(
+            select(Forecast, User.name)
+            .join(User, col(Forecast.user_id) == User.id)
+            .order_by(Forecast.question_id, Forecast.created_at, User.name)
+        ).all()
+        vectors = forecast_vectors(session)
+        extras = backup.export_extras(
+            session, questions, [f for f, _ in rows], credentials=credentials
+        )
+    options = {q.id: q.options for q in questions}
+    question_rows = []
+    for q in questions:
+        row = question_json(q)
+        if q.id in extras.revisions:
+            row["revisions"] = extras.revisions[q.id]
+        question_rows.append(row)
+    return {
+        "format": FORMAT,
+        "questions": question_rows,
+        "forecasts": [
+            forecast_json(f, name, options[f.question_id], vectors[f.id or 0])
+            | extras.forecast_fields.get(f.id or 0, {})
+            for f, name in rows
+        ],
+        **extras.sections,
+    }
+
+
+def forecast_vectors(session: Session) -> dict[int, list[float]]:
+    """Every forecast's probabilities in option order, by forecast id."""
+    vectors: dict[int, list[float]] = {}
+    query = select(ForecastProbability.forecast_id, ForecastProbability.probability).order_by(
+        ForecastProbability.forecast_id, ForecastProbability.option_index
+    )
+    for forecast_id, probability in session.exec(query):
+        vectors.setdefault(forecast_id, []).append(probability)
+    return vectors
+
+
+def question_json(q: Question) -> dict[str, Any]:
+    """A question's row as the document has it (the import compares rows in this form too)."""
+    row: dict[str, Any] = {
+        "id": q.id,
+        "title": q.title,
+        "type": q.type,
+        "options": q.options,
+        "description": q.description,
+        "resolution_criteria": q.resolution_criteria,
+        "open_time": format_time(q.open_time),
+        "close_time": format_time(q.close_time),
+        "resolution": ANNULLED if q.status == "annulled" else q.resolution,
+        "resolved_time": format_time(q.resolved_time) if q.resolved_time else None,
+        "tags": q.tags,
+    }
+    if q.sources:
+        row["sources"] = q.sources
+    if q.resolution_note:
+        row["resolution_note"] = q.resolution_note
+    if q.resolution_source:
+        row["resolution_source"] = q.resolution_source
+    if not q.hide_until_forecast:
+        row["hide_until_forecast"] = False
+    return row
+
+
+def forecast_json(f: Forecast, user: str, options: list[str], vector: list[float]) -> dict:
+    row: dict[str, Any] = {
+        "question_id": f.question_id,
+        "user": user,
+        "time": format_time(f.created_at),
+        "probabilities": dict(zip(options, vector, strict=True)),
+        "rationale": f.rationale,
+    }
+    if f.hidden:
+        row["hidden"] = True
+    return row
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def export_json(db: Database, *, credentials: bool = False) -> str:
+    return dumps(export_document(db, credentials=credentials))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_forecasts_csv(db: Database) -> str:
+    """One row per forecast and option, for spreadsheet users (free text formula-safe)."""
+    document = export_document(db)
+    titles = {q["id"]: q["title"] for q in document["questions"]}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["question_id", "question_title", "user", "time", "option", "probability", "rationale"]
+    )
+    for f in document["forecasts"]:
+        for option, p in f["probabilities"].items():
+            writer.writerow(
+                [
+                    f["question_id"],
+                    spreadsheet_safe(titles[f["question_id"]]),
+                    f["user"],
+                    f["time"],
+                    spreadsheet_safe(option),
+                    repr(p),
+                    spreadsheet_safe(f["rationale"]),
+                ]
+            )
+    return buffer.getvalue()

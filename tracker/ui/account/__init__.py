@@ -1,0 +1,1 @@
+"""The account page: who you are, your password and your standing forecasts at a glance."""

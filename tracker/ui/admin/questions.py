@@ -1,0 +1,262 @@
+"""Admin forms for questions: create, edit, resolve or annul, and drafts from an article.
+
+Every form builds a data model and calls a service; the services check the admin role again.
+"""
+
+import re
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+import streamlit as st
+
+from tracker.errors import TrackerError, parse
+from tracker.llm.schema import QuestionDraft
+from tracker.schemas import QuestionCreate, QuestionEdit, QuestionRead, Resolution
+from tracker.services import questions, summaries
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets.render import esc, flash, show_error, type_label, when
+
+TYPES = ["binary", "multiple_choice", "ordered"]
+DRAFTS_KEY = "_tracker_drafts"
+SELECT_KEY = "_tracker_admin_select"  # the question to pick after a rerun
+
+
+def slug(title: str) -> str:
+    """A suggested question id from a title: lower-case words joined by '-'."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "-".join(words)[:60].strip("-") or "question"
+
+
+def _at(day: date, hour: time = time(0, 0)) -> datetime:
+    return datetime.combine(day, hour, tzinfo=UTC)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
+    """The create-question inputs (inside the caller's form); returns raw values."""
+    now = get_db().now()
+    title = st.text_input("Question", value=draft.title if draft else "", key=f"{prefix}_title")
+    cols = st.columns([2, 1])
+    ident = cols[0].text_input(
+        "Id (lower-case, digits, '-', '.', '_')",
+        value=slug(draft.title) if draft else "",
+        key=f"{prefix}_id",
+        help="Permanent: used in links, exports and the CLI. Left empty, it comes from the title.",
+    )
+    kind = cols[1].selectbox(
+        "Type", TYPES, index=TYPES.index(draft.type) if draft else 0,
+        format_func=type_label, key=f"{prefix}_type",
+    )  # fmt: skip
+    options = st.text_area(
+        "Options, one per line (ignored for binary: Yes / No)",
+        value="\n".join(draft.options) if draft and draft.type != "binary" else "",
+        height=90,
+        key=f"{prefix}_options",
+    )
+    criteria = st.text_area(
+        "Resolution criteria",
+        value=draft.resolution_criteria if draft else "",
+        height=110,
+        key=f"{prefix}_criteria",
+        help="Say exactly what counts, by which source, by when; and when it would be annulled.",
+    )
+    description = st.text_area(
+        "Background", value=draft.description if draft else "", height=90, key=f"{prefix}_desc"
+    )
+    cols = st.columns(3)
+    opens = cols[0].date_input(
+        "Opens", value=(draft.open_time if draft else now).date(), key=f"{prefix}_open"
+    )
+    closes = cols[1].date_input(
+        "Closes",
+        value=(draft.close_time if draft else now + timedelta(days=90)).date(),
+        key=f"{prefix}_close",
+    )
+    tags = cols[2].text_input(
+        "Tags (comma-separated)", value=", ".join(draft.tags) if draft else "", key=f"{prefix}_tags"
+    )
+    hide = st.checkbox(
+        "Hide the team's forecasts from each member until they have forecast (recommended)",
+        value=True,
+        key=f"{prefix}_hide",
+    )
+    return {
+        "id": ident.strip() or slug(title),
+        "title": title,
+        "type": kind,
+        "options": _lines(options) if kind != "binary" else None,
+        "description": description,
+        "resolution_criteria": criteria,
+        "open_time": _at(opens) if opens != now.date() else now,
+        "close_time": _at(closes),
+        "tags": _tags(tags),
+        "hide_until_forecast": hide,
+    }
+
+
+def create_form() -> None:
+    with st.form("adm_create", clear_on_submit=False):
+        st.markdown("**New question**")
+        fields = question_fields("adm_new")
+        submitted = st.form_submit_button("Create question", type="primary")
+    if submitted and _create(fields):
+        st.rerun()
+
+
+def _create(fields: dict) -> bool:
+    """Create the question; on success it is selected in the picker after the rerun."""
+    try:
+        created = questions.create_question(
+            get_db(), current_actor(), parse(QuestionCreate, fields)
+        )
+    except TrackerError as exc:
+        show_error(exc)
+        return False
+    flash(f"Created “{esc(created.title)}” ({created.id}).")
+    select_after_rerun(created.id)
+    return True
+
+
+def select_after_rerun(question_id: str) -> None:
+    st.session_state[SELECT_KEY] = question_id
+
+
+def edit_form(question: QuestionRead) -> None:
+    with st.form(f"adm_edit_{question.id}"):
+        st.markdown(f"**Edit** — revision {question.revision}; wording changes make a new one")
+        title = st.text_input("Question", value=question.title)
+        criteria = st.text_area("Resolution criteria", value=question.resolution_criteria)
+        description = st.text_area("Background", value=question.description)
+        options = None
+        if question.type != "binary":
+            options = st.text_area(
+                "Options (one per line; only before the first forecast)",
+                value="\n".join(question.options),
+            )
+        cols = st.columns(2)
+        closes = cols[0].date_input("Closes", value=question.close_time.date())
+        tags = cols[1].text_input("Tags", value=", ".join(question.tags))
+        hide = st.checkbox(
+            "Hide the team's forecasts until a member has forecast",
+            value=question.hide_until_forecast,
+        )
+        submitted = st.form_submit_button("Save changes", type="primary")
+    if not submitted:
+        return
+    close_time = question.close_time
+    if closes != question.close_time.date():
+        close_time = _at(closes, question.close_time.timetz().replace(tzinfo=None))
+    edit = {
+        "title": title,
+        "resolution_criteria": criteria,
+        "description": description,
+        "options": _lines(options) if options is not None else None,
+        "close_time": close_time,
+        "tags": _tags(tags),
+        "hide_until_forecast": hide,
+    }
+    try:
+        saved = questions.edit_question(
+            get_db(), current_actor(), question.id, parse(QuestionEdit, edit)
+        )
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    flash(f"Saved (revision {saved.revision}).")
+    st.rerun()
+
+
+def resolve_form(question: QuestionRead) -> None:
+    if question.status != "open":
+        st.info(f"This question is already {question.status} ({when(question.resolved_time)}).")
+        return
+    with st.form(f"adm_resolve_{question.id}"):
+        st.markdown("**Resolve or annul**")
+        outcome = st.radio(
+            "Outcome", [*question.options, "Annul (excluded from all scores)"], index=None,
+            horizontal=len(question.options) <= 4,
+        )  # fmt: skip
+        cols = st.columns(2)
+        default_day = min(get_db().now(), question.close_time).date()
+        day = cols[0].date_input("Resolved on", value=default_day)
+        source = cols[1].text_input("Source (link or citation)")
+        note = st.text_area("Resolution note", placeholder="What happened and how you checked it")
+        confirm = st.checkbox("I checked this against the resolution criteria")
+        submitted = st.form_submit_button("Resolve", type="primary")
+    if not submitted:
+        return
+    if outcome is None:
+        st.error("Choose an outcome.")
+        return
+    if not confirm:
+        st.error("Tick the confirmation box first: resolving cannot be undone.")
+        return
+    now = get_db().now()
+    resolved_time = now if day >= now.date() else _at(day, time(12, 0))
+    data = {"note": note, "source": source, "resolved_time": resolved_time}
+    if outcome in question.options:
+        data["option"] = outcome
+    else:
+        data["annul"] = True
+    try:
+        done = questions.resolve_question(
+            get_db(), current_actor(), question.id, parse(Resolution, data)
+        )
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    verb = "Annulled" if done.status == "annulled" else f"Resolved **{esc(done.resolution)}**"
+    flash(f"{verb}. Scores update on the Review page.")
+    st.rerun()
+
+
+def drafts_panel() -> None:
+    """Draft candidate questions from an article; nothing is created without acceptance."""
+    status = summaries.engine_status()
+    if not status.configured:
+        st.info(
+            "Drafting questions needs an LLM. The offline engine is active: set OPENAI_API_KEY "
+            "(or OPENAI_BASE_URL for a local OpenAI-compatible server) and restart to enable it."
+        )
+    with st.form("adm_draft"):
+        title = st.text_input("Article title (optional)")
+        article = st.text_area("Article text", height=200)
+        submitted = st.form_submit_button(
+            "Draft questions", icon="🤖", disabled=not status.configured
+        )
+    if submitted:
+        with st.status("Asking the model for candidate questions…") as progress:
+            try:
+                drafts = summaries.draft_questions(current_actor(), article, title or None)
+            except TrackerError as exc:
+                progress.update(label="Drafting failed", state="error")
+                show_error(exc)
+                drafts = None
+            else:
+                progress.update(label=f"{len(drafts)} draft(s) ready", state="complete")
+        if drafts is not None:
+            st.session_state[DRAFTS_KEY] = {
+                uuid.uuid4().hex[:8]: d.model_dump(mode="json") for d in drafts
+            }
+    pending: dict[str, dict] = st.session_state.get(DRAFTS_KEY, {})
+    if not pending:
+        return
+    st.markdown(f"**{len(pending)} draft(s)** — edit each, then accept or discard it.")
+    for index, (uid, raw) in enumerate(list(pending.items())):
+        draft = QuestionDraft.model_validate(raw)
+        with st.expander(f"Draft: {esc(draft.title)}", expanded=index == 0):
+            with st.form(f"adm_draft_{uid}"):
+                fields = question_fields(f"adm_d{uid}", draft)
+                accept = st.form_submit_button("Accept and create", type="primary")
+                discard = st.form_submit_button("Discard")
+            if (accept and _create(fields)) or discard:
+                pending.pop(uid)
+                st.session_state[DRAFTS_KEY] = pending
+                st.rerun()

@@ -1,0 +1,1 @@
+"""The sign-in page shown before the navigation (the gate itself is shell/auth.py)."""

@@ -1,0 +1,203 @@
+"""Question page: wording and criteria, the evidence summary, your forecast form, the trajectory
+chart, the team's rationales, linked evidence, sources and revisions; scores once resolved."""
+
+import streamlit as st
+
+from tracker.errors import TrackerError
+from tracker.services import questions, views
+from tracker.ui.question import panels
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, current_user, get_db, settings
+from tracker.ui.widgets import charts
+from tracker.ui.widgets import forecast_form as forms
+from tracker.ui.widgets.pools import pools_table
+from tracker.ui.widgets.render import (
+    esc,
+    friendly_errors,
+    pct,
+    show_error,
+    show_flash,
+    state_badge,
+    type_label,
+    vector_brief,
+    vector_text,
+    when,
+)
+
+db, actor = get_db(), current_actor()
+all_questions = questions.list_questions(db)
+if not all_questions:
+    st.title("Question")
+    st.info("There are no questions yet.")
+    st.page_link(nav.QUESTIONS, label="Back to the questions list", icon="📋")
+    st.stop()
+
+titles = {q.id: q.title for q in all_questions}
+PICK_KEY = "question_pick"
+
+
+def _follow_pick() -> None:
+    """Keep ?q= in the address bar on the chosen question (links and reloads open it)."""
+    st.query_params[nav.QUESTION_PARAM] = st.session_state[PICK_KEY]
+
+
+# The URL decides which question is open (other pages link here with ?q=<id>); the picker
+# only changes the URL. Not `bind="query-params"`: that would put the title in the URL.
+requested = st.query_params.get(nav.QUESTION_PARAM)
+if requested in titles:
+    st.session_state[PICK_KEY] = requested
+elif requested is not None:
+    st.query_params.pop(nav.QUESTION_PARAM, None)
+top = st.columns([1, 4])
+top[0].page_link(nav.QUESTIONS, label="All questions", icon="⬅️")
+chosen = top[1].selectbox(
+    "Question",
+    list(titles),
+    format_func=lambda qid: titles[qid],
+    key=PICK_KEY,
+    on_change=_follow_pick,
+    label_visibility="collapsed",
+    placeholder="Choose a question…",
+    index=None,
+)
+if chosen is None:
+    st.title("Question")
+    st.info("Pick a question above, or open one from the questions list.")
+    st.stop()
+
+try:
+    view = views.question_view(db, actor, chosen, extremize=settings().extremize_factor)
+except TrackerError as exc:
+    show_error(exc)
+    st.stop()
+q = view.question
+show_flash()
+
+st.markdown(f"## {esc(q.title)}")
+tags = f" · tags: {esc(', '.join(q.tags))}" if q.tags else ""
+st.markdown(f"{state_badge(q.state)} {type_label(q.type)} · `{q.id}`{tags}")
+if q.status == "resolved":
+    st.success(f"Resolved **{esc(q.resolution)}** on {when(q.resolved_time)}.", icon="🏁")
+elif q.status == "annulled":
+    st.warning(f"Annulled on {when(q.resolved_time)}: excluded from every score.", icon="🚫")
+
+m = st.columns(4)
+mine_now = view.my_latest
+
+
+def _standing_metric(column, who: str, vector: dict[str, float] | None, note: str) -> None:
+    """Binary: P(Yes). Otherwise the option rated most likely, named in the label."""
+    if vector is None:
+        column.metric(who, note)
+    elif q.type == "binary":
+        column.metric(who, vector_brief(vector, q.options))
+    else:
+        top = max(q.options, key=lambda o: vector.get(o, 0.0))
+        column.metric(
+            f"{who}: {esc(top)}", pct(vector.get(top)), help="The option rated most likely."
+        )
+
+
+if actor.role == "viewer":  # viewers do not forecast: show what there is to read instead
+    m[0].metric("Linked evidence", len(view.evidence))
+else:
+    _standing_metric(m[0], "Your forecast", mine_now.probabilities if mine_now else None, "—")
+team_vector = view.team_now.vector if view.team_visible and view.team_now else None
+_standing_metric(
+    m[1], "Team median", team_vector, "🔒 hidden" if view.forecasters and not team_vector else "—"
+)
+m[2].metric("Forecasters", view.forecasters)
+m[3].metric("Closes", when(q.close_time), help=f"Opened {when(q.open_time)}")
+
+if q.status in ("resolved", "annulled"):
+    panels.scores(q, current_user().name)
+
+# Left: what the question asks and what the evidence says; right: your update, then how the
+# forecasts moved and why. The summary is drawn first: the form records which one was shown.
+left, right = st.columns([1.1, 1], gap="large")
+with left:
+    panels.criteria(q)
+    st.subheader("Evidence summary")
+    shown_summary = panels.summary_section(db, view, actor)
+    # A save is handled in the run its click starts; the summary on screen when the user
+    # clicked is the one the previous run showed (someone may have made a newer one since).
+    on_screen_key = f"_summary_on_screen_{q.id}"
+    summary_id = st.session_state.get(on_screen_key, shown_summary)
+    st.session_state[on_screen_key] = shown_summary
+
+with right:
+    if q.status in ("resolved", "annulled"):
+        pass  # the scores above say how it went; nothing to update
+    elif q.state != "open":
+        st.subheader("Your forecast")
+        message = {"upcoming": f"Forecasting opens on {when(q.open_time)}."}.get(
+            q.state, "Forecasting has closed; the question awaits its resolution."
+        )
+        st.info(message)
+    elif actor.role == "viewer":
+        st.subheader("Your forecast")
+        st.info("You have read-only access: viewers can follow the team but not forecast.")
+    else:
+        st.subheader("Your forecast")
+        if mine_now:
+            st.caption(
+                "Your standing forecast: "
+                f"{esc(vector_text(mine_now.probabilities, q.options))}, "
+                f"made {when(mine_now.created_at, with_time=True)}."
+            )
+        team_session = views.forecasting_session(db, actor, q.id)
+        if team_session is not None:
+            st.caption(
+                f"Part of the team session “{esc(team_session.title)}” "
+                f"({team_session.phase} phase): this forecast is recorded with it."
+            )
+            nav.session_link(team_session.id, "Open the session page")
+        with friendly_errors():
+            forms.forecast_form(
+                q,
+                mine_now.probabilities if mine_now else None,
+                summary_id,
+                team_session.id if team_session else None,
+            )
+    st.subheader("Trajectory")
+    chart = charts.trajectory(q, view.mine, view.aggregate, view.evidence, db.now())
+    if chart is None:
+        if view.forecasters and not view.team_visible:
+            pass  # the reason is shown just below
+        elif actor.role == "viewer" or q.state != "open":
+            st.info("Nobody has forecast on this question yet.")
+        else:
+            st.info("No forecasts yet. Yours will be the first point on this chart.")
+    else:
+        st.altair_chart(chart, width="stretch")
+        lines = [name for name, shown in (("you", view.mine), ("the team median", view.aggregate))
+                 if shown]  # fmt: skip
+        marks = "; dashed grey rules: evidence arrivals" if view.evidence else ""
+        st.caption(f"Step lines: {' and '.join(lines)}{marks}.")
+    if not view.team_visible and view.forecasters > (1 if view.mine else 0):
+        st.info(views.HIDDEN_REASON, icon="🔒")
+    if view.pools:
+        pools_table(view.pools, q)
+    st.subheader("Rationales")
+    panels.rationales(view, q)
+
+tabs = st.tabs(
+    [
+        f"Linked evidence ({len(view.evidence)})",
+        "Background & sources",
+        f"Revisions ({len(view.revisions)})",
+    ]
+)
+with tabs[0]:
+    panels.evidence_table(view.evidence)
+with tabs[1]:
+    panels.background(q)
+with tabs[2]:
+    panels.revisions(view.revisions)
+if actor.is_admin:
+    st.page_link(
+        nav.ADMIN,
+        label="Edit, resolve or annul this question (Admin)",
+        icon="🛠️",
+        query_params={nav.QUESTION_PARAM: q.id},
+    )

@@ -1,0 +1,190 @@
+"""Sections of the question page, each a small render function over view data."""
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from tracker.db import Database
+from tracker.errors import TrackerError
+from tracker.schemas import Actor, QuestionRead, QuestionRevisionRead
+from tracker.services import summaries, views
+from tracker.ui.question.summary import render_summary
+from tracker.ui.shell import nav
+from tracker.ui.widgets import cached
+from tracker.ui.widgets.render import esc, safe_url, show_error, vector_text, when, write_text
+from tracker.ui.widgets.score_table import my_score_line, score_frame
+
+
+def criteria(q: QuestionRead) -> None:
+    with st.container(border=True):
+        st.markdown("**Resolves by**")
+        write_text(q.resolution_criteria or "No resolution criteria were written.")
+        st.caption(
+            f"Opened {when(q.open_time, with_time=True)} · "
+            f"closes {when(q.close_time, with_time=True)}"
+        )
+        if q.resolution_note or q.resolution_source:
+            st.markdown("**Resolution note**")
+            write_text(q.resolution_note)
+            if q.resolution_source:
+                st.caption("Source: " + esc(q.resolution_source))
+
+
+def summary_section(db: Database, view: views.QuestionView, actor: Actor) -> int | None:
+    """The latest summary (and a button to make a fresh one); returns the id on screen."""
+    q = view.question
+    stored = summaries.latest_summary(db, q.id)
+    linked = {e.evidence_id: e.title for e in view.evidence}
+    if stored is not None:
+        render_summary(stored, linked.get)
+        if set(stored.evidence_ids) != set(linked):
+            st.info(
+                "The linked evidence changed since this summary was made; regenerate it "
+                "to include the latest items.",
+                icon="🆕",
+            )
+    elif linked:
+        st.info(f"{len(linked)} evidence item(s) are linked but not summarised yet.")
+    elif q.state != "open":
+        st.caption("No evidence was linked to this question.")
+    else:
+        st.info(
+            "No evidence is linked to this question yet. Add articles on the Evidence "
+            "page; the ones that bear on this question link here automatically."
+        )
+        st.page_link(nav.EVIDENCE, label="Add evidence", icon="📰")
+    if linked and actor.role != "viewer":
+        label = "Regenerate summary" if stored else "Summarise the evidence"
+        if st.button(label, icon="🤖", key=f"summarise_{q.id}"):
+            made = _summarise(db, actor, q.id)
+            if made:
+                st.rerun()
+    return stored.id if stored else None
+
+
+def _summarise(db: Database, actor: Actor, question_id: str) -> bool:
+    with st.status("Summarising the linked evidence…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading the evidence")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"{done} of {total} done")
+
+        try:
+            summaries.summarize_question(db, actor, question_id, on_progress=progress)
+        except TrackerError as exc:
+            status.update(label="Could not summarise", state="error")
+            show_error(exc)
+            return False
+        status.update(label="Summary ready", state="complete", expanded=False)
+    return True
+
+
+def rationales(view: views.QuestionView, q: QuestionRead, limit: int = 60) -> None:
+    shown = view.rationales()
+    if not shown:
+        st.caption("No rationales yet." if view.team_visible else "You have not written one yet.")
+        return
+    with st.container(height=min(560, 130 + 110 * len(shown)), border=False):
+        for f in shown[:limit]:
+            with st.container(border=True):
+                who = "You" if f.user_id == view.user_id else esc(f.user)
+                st.markdown(
+                    f"**{who}** · {esc(vector_text(f.probabilities, q.options))} · "
+                    f":gray[{when(f.created_at, with_time=True)}]"
+                )
+                write_text(f.rationale)
+        if len(shown) > limit:
+            st.caption(f"… and {len(shown) - limit} older rationales (see the Review page).")
+
+
+def scores(q: QuestionRead, me: str) -> None:
+    st.subheader("Scores")
+    if q.status == "annulled":
+        st.info("Annulled questions are excluded from every score.")
+        return
+    rows = cached.question_scores(q.id)
+    if not rows:
+        st.info("Nobody forecast on this question, so there is nothing to score.")
+        return
+    line = my_score_line(rows, me)
+    if line:
+        st.markdown(line)
+    st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
+    st.caption(
+        "Brier: 0 is perfect, 2 the worst (all options). Relative Brier: your daily Brier "
+        "minus the team's daily median — negative beats the team."
+    )
+
+
+def evidence_table(evidence: Sequence[views.EvidenceArrival]) -> None:
+    if not evidence:
+        st.info(
+            "Nothing linked yet. Evidence added on the Evidence page is matched to the open "
+            "questions automatically; you can also link items by hand there."
+        )
+        return
+    frame = pd.DataFrame(
+        {
+            "New to you": ["🆕" if e.new_to_me else "" for e in evidence],
+            "Title": [e.title for e in evidence],
+            "Outlet": [e.outlet for e in evidence],
+            "Published": [when(e.published_at) for e in evidence],
+            "Added": [when(e.added_at) for e in evidence],
+            "Link": [safe_url(e.url) for e in evidence],
+            "How linked": [
+                "by hand" if e.method == "manual" else f"matched ({e.score:.2f})" for e in evidence
+            ],
+            "Id": [e.evidence_id for e in evidence],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Link": st.column_config.LinkColumn(display_text="open ↗"),
+            "Id": st.column_config.NumberColumn(format="%d", width="small"),
+        },
+    )
+    st.page_link(nav.EVIDENCE, label="Read items and manage links on the Evidence page", icon="📰")
+
+
+def background(q: QuestionRead) -> None:
+    if q.description:
+        write_text(q.description)
+    else:
+        st.caption("No background was written for this question.")
+    if q.sources:
+        st.markdown("**Sources**")
+        frame = pd.DataFrame(
+            {
+                "Title": [s.title for s in q.sources],
+                "Outlet": [s.outlet for s in q.sources],
+                "Author": [s.author for s in q.sources],
+                "Date": [s.date for s in q.sources],
+                "Link": [safe_url(s.url) for s in q.sources],
+            }
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={"Link": st.column_config.LinkColumn(display_text="open ↗")},
+        )
+    if q.type != "binary":
+        st.markdown("**Options**")
+        st.markdown("\n".join(f"{i}. {esc(o)}" for i, o in enumerate(q.options, start=1)))
+
+
+def revisions(revs: Sequence[QuestionRevisionRead]) -> None:
+    if len(revs) <= 1:
+        st.caption("The wording has not changed since the question was created.")
+    for r in reversed(revs):
+        with st.expander(
+            f"Revision {r.revision} · {when(r.edited_at, with_time=True)} · "
+            f"{esc(r.edited_by or 'system')}",
+            expanded=False,
+        ):
+            st.markdown(f"**{esc(r.title)}**")
+            write_text(r.resolution_criteria, muted=True)

@@ -1,0 +1,1 @@
+"""The questions list, the app's home page."""

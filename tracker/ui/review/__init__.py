@@ -1,0 +1,1 @@
+"""The review page: leaderboard, calibration, the weekly queue and per-question reviews."""

@@ -1,0 +1,266 @@
+"""Review page: the leaderboard, calibration with the Murphy decomposition, the weekly queue of
+recently resolved questions, and any question's trajectories against its resolution."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker.schemas import QuestionRead
+from tracker.services import questions, scores, views
+from tracker.ui.shell import nav
+from tracker.ui.shell.context import current_actor, current_user, get_db
+from tracker.ui.widgets import cached, charts
+from tracker.ui.widgets.render import esc, when
+from tracker.ui.widgets.score_table import my_score_line, score_frame
+
+RANKINGS = {
+    "relative_brier": "Relative Brier",
+    "peer_score": "Peer score",
+    "mean_daily_brier": "Mean daily Brier",
+    "baseline_score": "Baseline score",
+}
+WINDOWS = {"7 days": 7, "14 days": 14, "30 days": 30, "90 days": 90, "1 year": 365}
+MAX_REVIEWS = 20  # session links listed on the Sessions tab
+
+db, actor, me = get_db(), current_actor(), current_user().name
+version = cached.version()
+st.title("Review")
+board, calibration_tab, recent_tab, question_tab, sessions_tab = st.tabs(
+    [
+        "🏆 Leaderboard",
+        "🎯 Calibration",
+        "🗓️ Recently resolved",
+        "🔎 Question review",
+        "🤝 Sessions",
+    ]
+)
+
+
+def paths_chart(q: QuestionRead) -> None:
+    """Every member's path on one question against what happened, evidence marked."""
+    question, history = views.all_paths(db, actor, q.id)
+    aggregate = views.aggregate_path(history, question.options)
+    arrivals = views.evidence_arrivals(db, q.id)
+    chart = charts.review_paths(question, history, aggregate, arrivals, me, db.now())
+    if chart is None:
+        st.caption("Nobody forecast on this question.")
+    else:
+        st.altair_chart(chart, width="stretch")
+
+
+with board:
+    left, mid, _ = st.columns([1.2, 1, 3])
+    by = left.selectbox("Rank by", list(RANKINGS), format_func=RANKINGS.get, key="rv_by")
+    min_q = mid.number_input("At least … questions", 1, 500, 1, key="rv_min")
+    rows = cached.leaderboard(db.url, version, int(min_q), by)
+    if not rows:
+        st.info(
+            "No scores yet. Scores appear as soon as a question the team forecast on is "
+            "resolved (admins resolve questions on the Admin page)."
+        )
+    else:
+        frame = pd.DataFrame(rows)
+        table = frame.rename(
+            columns={"rank": "#", "user": "Member", "questions": "Questions"} | RANKINGS
+        )
+        table["Member"] = [f"{m} (you)" if m == me else m for m in table["Member"]]
+        st.dataframe(
+            table.round(3),
+            hide_index=True,
+            width="stretch",
+            column_config={"#": st.column_config.NumberColumn(width="small")},
+        )
+        st.caption(
+            "**Relative Brier**: your daily Brier minus the team's daily median, averaged over "
+            "each question's days (negative beats the team; days before your first forecast "
+            "count as the median). **Mean daily Brier**: 0 is perfect, 2 the worst. **Peer "
+            "score**: Metaculus-style, positive beats the others. Averages over resolved, "
+            "non-annulled questions."
+        )
+        st.altair_chart(charts.relative_brier_bars(frame, me), width="stretch")
+    with st.expander("Did updating after an evidence summary help?"):
+        effects = cached.update_effects(db.url, version)
+        if not any(e["updates"] for e in effects):
+            st.caption("Not enough resolved updates yet.")
+        else:
+            st.dataframe(
+                pd.DataFrame(effects).rename(
+                    columns={
+                        "group": "Updates",
+                        "updates": "Count",
+                        "mean_improvement": "Mean Brier improvement",
+                        "share_improved": "Share that improved",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption("Improvement = Brier of the replaced forecast minus Brier of the update.")
+
+with calibration_tab:
+    members = sorted({*cached.scored_members(db.url, version), me})
+    who = st.selectbox("Member", members, index=members.index(me), key="rv_member")
+    cal = cached.calibration(db.url, version, who)
+    bins = pd.DataFrame(
+        cal["bins"], columns=["lower", "upper", "mean_forecast", "observed_frequency", "count"]
+    )
+    bins = bins[bins["count"] > 0].rename(columns={"observed_frequency": "observed"})
+    if bins.empty:
+        st.info(
+            f"No resolved questions with forecasts by {esc(who)} yet. Calibration appears once "
+            "questions you forecast on are resolved."
+        )
+    else:
+        chart_col, parts_col = st.columns([1.6, 1], gap="large")
+        with chart_col:
+            st.altair_chart(charts.calibration(bins), width="stretch")
+            st.caption(
+                "Each dot is a bin of your final forecasts (one yes/no event per option); "
+                "size and label = number of events. On the dashed diagonal you are calibrated: "
+                "things you call 70% happen 70% of the time."
+            )
+        with parts_col:
+            st.markdown("**Brier decomposition** (0–1 binary scale)")
+            st.metric("Brier score", f"{cal['brier']:.3f}", help="Lower is better.")
+            a, b = st.columns(2)
+            a.metric("Reliability", f"{cal['reliability']:.3f}", help="Calibration error; lower.")
+            b.metric("Resolution", f"{cal['resolution']:.3f}", help="Discrimination; higher.")
+            a.metric("Uncertainty", f"{cal['uncertainty']:.3f}", help="Base-rate difficulty.")
+            b.metric("Events", int(bins["count"].sum()))
+            st.caption(
+                f"Brier = reliability − resolution + uncertainty + within-bin variance "
+                f"({cal['within_bin_variance']:.3f}) − within-bin covariance "
+                f"({cal['within_bin_covariance']:.3f})."
+            )
+        st.dataframe(
+            bins[["lower", "upper", "mean_forecast", "observed", "count"]].rename(
+                columns={
+                    "lower": "From",
+                    "upper": "To",
+                    "mean_forecast": "Mean forecast",
+                    "observed": "Observed",
+                    "count": "Events",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(format="percent")
+                for c in ("From", "To", "Mean forecast", "Observed")
+            },
+        )
+
+with recent_tab:
+    window = st.segmented_control("Resolved in the last", list(WINDOWS), default="7 days",
+                                  key="rv_window")  # fmt: skip
+    days = WINDOWS[window or "7 days"]
+    queue = cached.review_queue(db.url, version, me, days)
+    if not queue:
+        st.info(
+            f"Nothing resolved in the last {days} days. Pick a longer window, or look up any "
+            "question in the Question review tab."
+        )
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Question": [r.question.title for r in queue],
+                    "Resolved": [when(r.question.resolved_time) for r in queue],
+                    "Outcome": [r.question.resolution for r in queue],
+                    "Your final Brier": [r.mine.brier if r.mine else None for r in queue],
+                    "Your relative Brier": [
+                        r.mine.relative_brier if r.mine else None for r in queue
+                    ],
+                    "Team median Brier": [r.median_brier for r in queue],
+                    "Members": [r.members for r in queue],
+                }
+            ).round(3),
+            hide_index=True,
+            width="stretch",
+            height=min(400, 38 + 35 * len(queue)),
+        )
+        by_id = {r.question.id: r.question for r in queue}
+        picked = st.selectbox(
+            "Walk through",
+            list(by_id),
+            format_func=lambda qid: f"{by_id[qid].title} — resolved {by_id[qid].resolution}",
+            key="rv_recent_pick",
+        )
+        q = by_id[picked or next(iter(by_id))]
+        with st.container(border=True, key="rv_recent_detail"):
+            st.markdown(f"**{esc(q.title)}** — resolved **{esc(q.resolution)}**")
+            st.caption(f"Resolved {when(q.resolved_time)} · {q.id}")
+            if q.resolution_note:
+                st.markdown(esc(q.resolution_note))
+            paths_chart(q)
+            rows = cached.question_scores(q.id)
+            if rows:
+                line = my_score_line(rows, me)
+                if line:
+                    st.markdown(line)
+                st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
+            nav.question_link(q.id, "Open the question and its rationales")
+
+with question_tab:
+    done = [
+        q for q in questions.list_questions(db) if q.state in ("resolved", "closed", "annulled")
+    ]
+    if not done:
+        st.info("No closed or resolved questions yet.")
+    else:
+        titles = {q.id: q for q in sorted(done, key=lambda q: q.close_time, reverse=True)}
+        chosen = st.selectbox(
+            "Question",
+            list(titles),
+            format_func=lambda qid: f"{titles[qid].title} ({titles[qid].state})",
+            key="rv_question",
+        )
+        q = titles[chosen]
+        if q.status == "resolved":
+            st.markdown(f"Resolved **{esc(q.resolution)}** on {when(q.resolved_time)}.")
+        else:
+            state = "Annulled" if q.status == "annulled" else "Closed, not resolved yet"
+            st.caption(
+                f"{state}: the chart shows each member's probability of the first option, "
+                f"“{esc(q.options[0])}”."
+            )
+        paths_chart(q)
+        rows = cached.question_scores(q.id)
+        if rows:
+            st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
+        elif q.status == "annulled":
+            st.caption("Annulled: not scored.")
+        nav.question_link(q.id, "Open the question")
+
+with sessions_tab:
+    reviewed = scores.session_reviews(db)
+    if not reviewed:
+        st.info(
+            "No team session has a resolved question yet. Once one does, this tab compares "
+            "the blind forecasts with the updated ones: did the discussion help?"
+        )
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Session": [record.title for record, _ in reviewed],
+                    "Resolved": [
+                        f"{len(r.questions)} of {len(r.questions) + len(r.pending)}"
+                        for _, r in reviewed
+                    ],
+                    "Team pool, blind": [r.team_blind_brier for _, r in reviewed],
+                    "Team pool, after": [r.team_final_brier for _, r in reviewed],
+                    "Median member, after": [r.median_member_final_brier for _, r in reviewed],
+                    "Pool beat median member": [
+                        f"{r.team_beat_median_member} of {len(r.questions)}" for _, r in reviewed
+                    ],
+                }
+            ).round(3),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "Brier of the team's median pool on the session's resolved questions, from the "
+            "blind forecasts and from the forecasts standing after the session (lower is better)."
+        )
+        for record, _ in reviewed[:MAX_REVIEWS]:
+            nav.session_link(record.id, f"Review “{esc(record.title)}”")

@@ -1,0 +1,1 @@
+"""The team sessions page (page.py) and its sections (panels.py)."""

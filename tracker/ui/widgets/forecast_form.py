@@ -1,0 +1,208 @@
+"""The forecast update form: a binary slider kept in sync with a number box, or one percent box
+per option with a live sum that must reach 100% before saving.
+
+Widget values live in session state keyed by question, initialised from the user's standing
+forecast, so reruns never reset what the user is typing.
+"""
+
+import math
+from collections.abc import Sequence
+
+import streamlit as st
+
+from tracker.errors import TrackerError, parse
+from tracker.schemas import ForecastCreate, QuestionRead
+from tracker.services import forecasts
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets.render import esc, flash, show_error
+
+SUM_TOLERANCE = 0.001  # percent points: float noise only, the boxes step by 0.1
+
+
+def _key(question_id: str, part: str) -> str:
+    return f"fc_{part}_{question_id}"
+
+
+def option_key(question_id: str, index: int) -> str:
+    return _key(question_id, f"opt{index}")
+
+
+def binary_keys(question_id: str) -> tuple[str, str]:
+    return _key(question_id, "slider"), _key(question_id, "number")
+
+
+def rationale_key(question_id: str) -> str:
+    return _key(question_id, "rationale")
+
+
+def percent_sum(values: Sequence[float]) -> float:
+    return math.fsum(values)
+
+
+def sums_to_100(values: Sequence[float]) -> bool:
+    return abs(percent_sum(values) - 100.0) <= SUM_TOLERANCE
+
+
+def scaled_to_100(values: Sequence[float]) -> list[float]:
+    """Rescale to sum to exactly 100 at one decimal (the remainder goes to the largest)."""
+    total = percent_sum(values)
+    if total <= 0:
+        share = [100.0 / len(values)] * len(values)
+    else:
+        share = [v * 100.0 / total for v in values]
+    rounded = [round(v, 1) for v in share]
+    largest = max(range(len(rounded)), key=lambda i: rounded[i])
+    rounded[largest] = round(rounded[largest] + 100.0 - math.fsum(rounded), 1)
+    return rounded
+
+
+def _init(question: QuestionRead, standing: dict[str, float] | None) -> None:
+    qid = question.id
+    if question.type == "binary":
+        slider, number = binary_keys(qid)
+        if number not in st.session_state:
+            p = round(100 * standing["Yes"], 1) if standing else 50.0
+            st.session_state[number] = p
+            st.session_state[slider] = round(p)
+        return
+    n = len(question.options)
+    initial = (
+        scaled_to_100([100 * standing.get(o, 0.0) for o in question.options])
+        if standing
+        else scaled_to_100([1.0] * n)
+    )
+    for i, value in enumerate(initial):
+        st.session_state.setdefault(option_key(qid, i), value)
+
+
+def _sync_from_slider(qid: str) -> None:
+    slider, number = binary_keys(qid)
+    st.session_state[number] = float(st.session_state[slider])
+
+
+def _sync_from_number(qid: str) -> None:
+    slider, number = binary_keys(qid)
+    st.session_state[slider] = round(st.session_state[number])
+
+
+def _rescale(qid: str, n: int) -> None:
+    keys = [option_key(qid, i) for i in range(n)]
+    for key, value in zip(keys, scaled_to_100([st.session_state[k] for k in keys]), strict=True):
+        st.session_state[key] = value
+
+
+def forecast_form(
+    question: QuestionRead,
+    standing: dict[str, float] | None,
+    summary_id: int | None,
+    session_id: int | None = None,
+) -> None:
+    """Render the form; on a valid save, log the forecast and rerun with a confirmation."""
+    qid = question.id
+    if st.session_state.pop(_key(qid, "clear"), False):
+        st.session_state[rationale_key(qid)] = ""
+    _init(question, standing)
+    if question.type == "binary":
+        probabilities, valid = _binary_inputs(qid)
+    else:
+        probabilities, valid = _option_inputs(question)
+    st.text_area(
+        "Rationale",
+        key=rationale_key(qid),
+        placeholder="What moved you? Which evidence, base rate or reasoning? "
+        "Your teammates read this in the weekly review.",
+        height=110,
+    )
+    label = "Update forecast" if standing else "Save forecast"
+    clicked = st.button(label, type="primary", disabled=not valid, key=_key(qid, "save"))
+    if not clicked:
+        return
+    if not valid:  # a disabled button cannot be clicked in a browser; scripted clients can
+        st.error("The probabilities must add up to 100% before saving.")
+        return
+    try:
+        data = parse(
+            ForecastCreate,
+            {
+                "question_id": qid,
+                "probabilities": probabilities,
+                "rationale": st.session_state.get(rationale_key(qid), ""),
+                "summary_id": summary_id,
+                "session_id": session_id,
+            },
+        )
+        forecasts.log_forecast(get_db(), current_actor(), data)
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    st.session_state[_key(qid, "clear")] = True
+    flash("Forecast saved.")
+    st.rerun()
+
+
+def _binary_inputs(qid: str) -> tuple[dict[str, float], bool]:
+    slider, number = binary_keys(qid)
+    left, right = st.columns([4, 1.3])
+    left.slider(
+        "Probability of **Yes**",
+        min_value=0,
+        max_value=100,
+        step=1,
+        format="%d%%",
+        key=slider,
+        on_change=_sync_from_slider,
+        args=(qid,),
+    )
+    right.number_input(
+        "Exact %",
+        min_value=0.0,
+        max_value=100.0,
+        step=0.5,
+        format="%.1f",
+        key=number,
+        on_change=_sync_from_number,
+        args=(qid,),
+    )
+    p = float(st.session_state[number]) / 100.0
+    st.caption(f"Yes {100 * p:.1f}% · No {100 * (1 - p):.1f}%")
+    return forecasts.binary_vector(p), True
+
+
+def _option_inputs(question: QuestionRead) -> tuple[dict[str, float], bool]:
+    qid = question.id
+    n = len(question.options)
+    st.markdown("Probability of each option, in percent")
+    per_row = 2 if n % 2 == 0 and n % 3 else min(n, 3)  # 4 boxes: 2 by 2, not 3 + 1
+    values = []
+    for i, option in enumerate(question.options):
+        if i % per_row == 0:  # a row of boxes aligned on their inputs, whatever the labels
+            columns = st.columns(per_row, vertical_alignment="bottom")
+        values.append(
+            columns[i % per_row].number_input(
+                esc(option),
+                min_value=0.0,
+                max_value=100.0,
+                step=1.0,
+                format="%.1f",
+                key=option_key(qid, i),
+            )
+        )
+    total = percent_sum(values)
+    valid = sums_to_100(values)
+    status, action = st.columns([3, 1])
+    if valid:
+        status.success(f"Sum: {total:.1f}% ✓", icon="✅")
+    else:
+        gap = 100.0 - total
+        hint = f"add {gap:.1f} points" if gap > 0 else f"remove {-gap:.1f} points"
+        status.error(f"Sum: {total:.1f}% — must be exactly 100% ({hint}).", icon="🚫")
+        action.button(
+            "Scale to 100%",
+            key=_key(qid, "scale"),
+            on_click=_rescale,
+            args=(qid, n),
+            help="Rescale your numbers proportionally so they add up to 100%.",
+        )
+    if total <= 0:
+        return {}, False
+    return {o: v / total for o, v in zip(question.options, values, strict=True)}, valid
