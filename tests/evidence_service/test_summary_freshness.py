@@ -4,7 +4,6 @@ import pytest
 
 from tests.support import question_data
 from tracker.config import get_settings
-from tracker.testing.fake_llm_server import FakeLLMServer, echo_responder
 from tracker.models import EvidenceSummary as SummaryRow
 from tracker.schemas import QuestionEdit
 from tracker.services import evidence, questions, summaries
@@ -14,6 +13,7 @@ from tracker.services.summary_refresh import (
     refresh_summaries,
     stale_question_ids,
 )
+from tracker.testing.fake_llm_server import FakeLLMServer, echo_responder
 
 ARTICLE = (
     "Washington said a strike on Iranian nuclear sites remained possible. "

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from tracker.config import get_settings
-from tracker.testing.fake_llm_server import FakeLLMServer, error, ok
 from tracker.seed import seed
 from tracker.services import evidence
+from tracker.testing.fake_llm_server import FakeLLMServer, error, ok
 from tracker.testing.match_corpus import load_items
 
 ITEM = {i.id: i for i in load_items()}["roundup-markets-wrap-muscat-date"]
