@@ -204,7 +204,10 @@ def test_feeds_add_then_poll_stores_the_entries_and_prints_a_summary(
 
     polled = runner.invoke(app, ["feeds", "poll"])
     assert polled.exit_code == 0, polled.output
-    assert polled.stdout.strip() == "1 feeds: 2 new entries, 0 already stored"
+    first, refreshed = polled.stdout.strip().splitlines()
+    assert first == "1 feeds: 2 new entries, 0 already stored"
+    assert refreshed.startswith("summaries refreshed: ")
+    assert "brent-price-on-2027-06-30" in refreshed
     assert polled.stderr == ""
     assert loopback.requests == ["/rss.xml"]
     items = {item.title: item for item in stored("feed")}
@@ -242,7 +245,7 @@ def test_one_broken_feed_does_not_stop_the_others(private_fetch_allowed, loopbac
         assert runner.invoke(app, ["feeds", "add", url]).exit_code == 0
     polled = runner.invoke(app, ["feeds", "poll"])
     assert polled.exit_code == 0
-    assert polled.stdout.strip() == "2 feeds: 2 new entries, 0 already stored"
+    assert polled.stdout.strip().splitlines()[0] == "2 feeds: 2 new entries, 0 already stored"
     assert polled.stderr.startswith(f"warning: {missing}:")
     assert len(polled.stderr.strip().splitlines()) == 1
 
@@ -263,8 +266,9 @@ def test_ingest_files_prints_one_line_per_stored_item(seeded, tmp_path):
         app, ["ingest", str(note), str(page), "--outlet", "Desk", "--published", "2026-02-08"]
     )
     assert result.exit_code == 0, result.output
-    lines = result.stdout.strip().splitlines()
+    *lines, refreshed = result.stdout.strip().splitlines()
     assert len(lines) == 2
+    assert refreshed.startswith("summaries refreshed: 2 (")  # the linked questions, inline
     items = {item.title: item for item in stored("file")}
     assert set(items) == {"Tankers avoid Hormuz", "Second round set for Muscat"}
     for path, line in zip((note, page), lines, strict=True):
@@ -336,3 +340,68 @@ def test_feeds_poll_draws_a_progress_bar_on_a_terminal_only(
     piped = runner.invoke(app, ["feeds", "poll"])
     assert piped.exit_code == 0 and "2 feeds: 0 new entries" in piped.stdout
     assert piped.stderr == ""  # no bar when stderr is not a terminal
+
+
+def _fake_model(monkeypatch, server, timeout_s: float = 30.0) -> None:
+    monkeypatch.setattr(get_settings(), "openai_base_url", server.url)
+    monkeypatch.setattr(get_settings(), "llm_timeout_s", timeout_s)
+    monkeypatch.setattr(get_settings(), "llm_max_retries", 2)
+
+
+def test_summarize_stale_refreshes_exactly_the_stale_ones(seeded, monkeypatch):
+    from tracker.schemas import Actor
+    from tracker.testing.fake_llm_server import FakeLLMServer, echo_responder
+
+    db = Database.from_settings()
+    item = evidence.add_text(db, Actor.system(), title="Oil", text="Brent crude rose 2 percent.")
+    evidence.link(db, Actor.system(), "brent-price-on-2027-06-30", item.item.id)
+    db.dispose()
+    with FakeLLMServer(responder=echo_responder) as server:
+        _fake_model(monkeypatch, server)
+        first = runner.invoke(app, ["summarize", "--stale"])
+        assert first.exit_code == 0, first.output
+        # the seed's offline summaries stand in for a model now configured: retried too
+        assert "stale summary(ies) refreshed" in first.stdout
+        assert "== brent-price-on-2027-06-30 [openai" in first.stdout
+        calls = server.calls
+        assert calls >= 1
+        second = runner.invoke(app, ["summarize", "--stale"])
+        assert second.stdout.startswith("0 stale summary(ies) refreshed")
+        assert server.calls == calls  # nothing stale: no call
+
+
+def test_summarize_all_against_a_hung_server_costs_about_one_deadline(seeded, monkeypatch):
+    """18 seed questions, concurrency 10, each server call hangs: the first wave times out
+    together and the breaker sends the rest to the offline digest without a call."""
+    from tracker.testing.fake_llm_server import FakeLLMServer, hang
+
+    with FakeLLMServer() as server:
+        server.script(*[hang(120)] * 60)
+        _fake_model(monkeypatch, server, timeout_s=1.0)
+        result = runner.invoke(app, ["summarize", "--all"])
+    assert result.exit_code == 0, result.output
+    assert server.calls <= get_settings().llm_concurrency  # not 18 x 3 tries
+    assert result.stderr.count("fell back to the offline digest") == 1  # said once
+    assert "failed" in result.stderr and "in a row" in result.stderr
+
+
+def test_an_elided_quote_is_marked_in_the_cli(seeded):
+    from tracker.cli.evidence import render_summary
+    from tracker.llm.schema import EvidenceSummary, KeyPoint, QuoteSegment
+    from tracker.services.summaries import StoredSummary
+
+    point = KeyPoint(
+        claim="c", evidence_id=1, quote="protests ... bring down", quote_status="elided",
+        quote_segments=[QuoteSegment(text="protests"), QuoteSegment(text="will not", omitted=True),
+                        QuoteSegment(text="bring down")],
+        omits_negation=True,
+    )  # fmt: skip
+    stored = StoredSummary(
+        id=1, question_id="q", question_revision=1, engine="openai", model="m",
+        prompt_version="p", created_at=datetime(2026, 2, 1, tzinfo=UTC), since_time=None,
+        evidence_ids=[1], fallback_reason=None, tokens_in=0, tokens_out=0, latency_ms=0,
+        summary=EvidenceSummary(headline="h", key_points=[point]),
+    )  # fmt: skip
+    text = render_summary(stored)
+    assert '"protests [[will not]] bring down"' in text
+    assert "ELIDED, check the source; the omitted words hold a negation" in text

@@ -200,3 +200,22 @@ def test_feeds_are_polled_and_one_bad_feed_does_not_stop_the_rest(db, alice, two
     assert item.outlet == "Wire"
 
 
+
+
+def test_the_kept_near_duplicate_index_follows_the_table(db, alice, two_questions):
+    """The index is kept between ingests and topped up; if the rows it holds are replaced
+    (a restore), it starts again rather than reporting items that are gone."""
+    from sqlmodel import delete
+
+    from tracker.models import EvidenceItem, QuestionEvidence
+
+    first = evidence.add_text(db, alice, title="A", text=LONG_STORY).item
+    near = evidence.add_text(db, alice, title="B", text=LONG_STORY.replace("spring", "summer"))
+    assert near.item.near_duplicate_of == first.id  # found through the kept index
+    with db.write() as session:
+        session.exec(delete(QuestionEvidence))
+        session.exec(delete(EvidenceItem))
+    other = evidence.add_text(db, alice, title="C", text="A note about rainfall in Oman.")
+    again = evidence.add_text(db, alice, title="D", text=LONG_STORY)
+    assert other.item.near_duplicate_of is None
+    assert again.item.near_duplicate_of is None  # A and B are gone; the index knows

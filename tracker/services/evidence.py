@@ -5,6 +5,7 @@ copy (same normalised hash) is not stored twice, a near copy is stored and marke
 BM25 over the open questions; a manual unlink is remembered so re-matching never undoes it.
 """
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import PurePath
@@ -253,9 +254,7 @@ def _store(
     existing = session.exec(select(EvidenceItem).where(EvidenceItem.content_hash == digest)).first()
     if existing is not None:
         return existing, True
-    index = _near_duplicate_index(session)
-    signature = index.signature(body)
-    match = index.query(body, signature=signature) if len(index) else []
+    signature, match = _near_duplicates(session, body)
     item = EvidenceItem(
         title=title,
         outlet=outlet,
@@ -285,14 +284,61 @@ def _store(
     return item, False
 
 
-def _near_duplicate_index(session: Session) -> NearDuplicateIndex:
-    index = NearDuplicateIndex()
-    rows = session.exec(
-        select(EvidenceItem.id, EvidenceItem.minhash).where(col(EvidenceItem.minhash).is_not(None))
-    )
-    for item_id, blob in rows:
-        index.add(str(item_id), signature=np.frombuffer(blob, dtype=index.signature("").dtype))
-    return index
+class _KeptIndex:
+    """One near-duplicate index per database and process, topped up from the stored
+    signatures added since it last looked (by any process), instead of rebuilt per ingest.
+
+    Only committed rows are ever read into it, so a rolled-back insert never enters it. If
+    what it holds no longer matches the table (as many rows up to its newest id, and that
+    row's signature unchanged), the data was replaced, by a restore for instance, and the
+    index is rebuilt from scratch."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.index, self.last_id, self.last_blob = NearDuplicateIndex(), 0, b""
+
+    def find(self, session: Session, body: str) -> tuple[np.ndarray, list[tuple[str, float]]]:
+        """The text's signature and the stored items it nearly duplicates."""
+        with self.lock:
+            self._catch_up(session)
+            signature = self.index.signature(body)
+            found = self.index.query(body, signature=signature) if len(self.index) else []
+            return signature, found
+
+    def _catch_up(self, session: Session) -> None:
+        if self.last_id:
+            held = session.exec(
+                select(func.count()).where(_HAS_SIGNATURE, col(EvidenceItem.id) <= self.last_id)
+            ).one()
+            blob = session.exec(
+                select(EvidenceItem.minhash).where(EvidenceItem.id == self.last_id)
+            ).first()
+            if held != len(self.index) or blob != self.last_blob:
+                self._reset()
+        rows = session.exec(
+            select(EvidenceItem.id, EvidenceItem.minhash)
+            .where(_HAS_SIGNATURE, col(EvidenceItem.id) > self.last_id)
+            .order_by(EvidenceItem.id)
+        )
+        dtype = self.index.signature("").dtype
+        for item_id, blob in rows:
+            self.index.add(str(item_id), signature=np.frombuffer(blob, dtype=dtype))
+            self.last_id, self.last_blob = item_id or 0, blob
+
+
+_HAS_SIGNATURE = col(EvidenceItem.minhash).is_not(None)
+_KEPT: dict[str, _KeptIndex] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def _near_duplicates(session: Session, body: str) -> tuple[np.ndarray, list[tuple[str, float]]]:
+    url = str(session.get_bind().url)
+    with _KEPT_LOCK:
+        kept = _KEPT.setdefault(url, _KeptIndex())
+    return kept.find(session, body)
 
 
 def _ingest(db: Database, actor: Actor, **fields) -> IngestResult:  # type: ignore[no-untyped-def]
@@ -526,9 +572,10 @@ def poll_feeds(
                     continue
                 summary.duplicates += outcome.duplicate
                 summary.entries_added += not outcome.duplicate
-                summary.questions_linked.extend(
-                    link.question_id for link in outcome.links if link.state == "linked"
-                )
+                if not outcome.duplicate:
+                    summary.questions_linked.extend(
+                        link.question_id for link in outcome.links if link.state == "linked"
+                    )
         except Exception as exc:  # one broken feed must not stop the others
             error = str(exc) or type(exc).__name__
             summary.errors.append(f"{feed.url}: {error}")
