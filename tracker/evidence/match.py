@@ -170,7 +170,8 @@ class Match:
     question_id: str
     score: float
     passage: str = ""
-    """The unit of the item that scored best for the question (the whole item or a passage)."""
+    """The passage of the item that scored best for the question ("" when it was the whole
+    item)."""
 
 
 def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, dict[int, float]]:
@@ -355,7 +356,10 @@ class QuestionMatcher:
                         best[int(qi)] = (score, row)
             ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:max_links]
             out.append(
-                [Match(self.question_ids[qi], s, unit_texts[row]) for qi, (s, row) in ranked]
+                [
+                    Match(self.question_ids[qi], s, unit_texts[row] if row else "")
+                    for qi, (s, row) in ranked
+                ]
             )
         return out
 

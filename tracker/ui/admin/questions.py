@@ -27,6 +27,14 @@ def slug(title: str) -> str:
     return "-".join(words)[:60].strip("-") or "question"
 
 
+KEYWORDS_HELP = (
+    "Words news about this question uses that its title does not: synonyms (air strikes, "
+    "bombing), names of people, places and bodies (Pentagon, Fordow, Witkoff) and the names "
+    "newsrooms use (Tehran for Iran's government). Capitalised names also tell the matcher "
+    "who the question is about. Saving new keywords links the stored articles they find."
+)
+
+
 def _at(day: date, hour: time = time(0, 0)) -> datetime:
     return datetime.combine(day, hour, tzinfo=UTC)
 
@@ -82,6 +90,12 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
     tags = cols[2].text_input(
         "Tags (comma-separated)", value=", ".join(draft.tags) if draft else "", key=f"{prefix}_tags"
     )
+    keywords = st.text_input(
+        "Keywords for finding its evidence (comma-separated)",
+        value=", ".join(draft.keywords) if draft else "",
+        key=f"{prefix}_keywords",
+        help=KEYWORDS_HELP,
+    )
     hide = st.checkbox(
         "Hide the team's forecasts from each member until they have forecast (recommended)",
         value=True,
@@ -97,6 +111,7 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
         "open_time": _at(opens) if opens != now.date() else now,
         "close_time": _at(closes),
         "tags": _tags(tags),
+        "keywords": _tags(keywords),
         "hide_until_forecast": hide,
     }
 
@@ -143,6 +158,11 @@ def edit_form(question: QuestionRead) -> None:
         cols = st.columns(2)
         closes = cols[0].date_input("Closes", value=question.close_time.date())
         tags = cols[1].text_input("Tags", value=", ".join(question.tags))
+        keywords = st.text_input(
+            "Keywords for finding its evidence (comma-separated; not wording: no new revision)",
+            value=", ".join(question.keywords),
+            help=KEYWORDS_HELP,
+        )
         hide = st.checkbox(
             "Hide the team's forecasts until a member has forecast",
             value=question.hide_until_forecast,
@@ -160,6 +180,7 @@ def edit_form(question: QuestionRead) -> None:
         "options": _lines(options) if options is not None else None,
         "close_time": close_time,
         "tags": _tags(tags),
+        "keywords": _tags(keywords),
         "hide_until_forecast": hide,
     }
     try:

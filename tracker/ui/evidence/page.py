@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from tracker.errors import TrackerError
+from tracker.schemas import Actor
 from tracker.services import evidence, questions
-from tracker.services.evidence import IngestResult
+from tracker.services.evidence import IngestResult, LinkRead
 from tracker.ui.shell import nav
-from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.shell.context import current_actor, get_db, summary_refresher
 from tracker.ui.widgets.render import esc, safe_url, show_error, when
 
 EVIDENCE_PARAM = "e"
@@ -43,10 +44,32 @@ def show_result(result: IngestResult) -> None:
         titles = {q.id: q.title for q in questions.list_questions(db)}
         for link in linked:
             title = titles.get(link.question_id, link.question_id)
-            nav.question_link(link.question_id, f"{esc(title)} (match {link.score:.2f})")
+            nav.question_link(link.question_id, f"{esc(title)} ({link_how(link)})")
+            if link.passage:
+                st.caption(f"on: “{esc(_clip(link.passage))}”")
+        if not result.duplicate:
+            summary_refresher().submit(db, Actor.system(), [link.question_id for link in linked])
+            st.caption(
+                "🔄 Their summaries are being refreshed in the background; the question pages "
+                "show the new ones as soon as they are ready."
+            )
     else:
         st.info("It matched no open question. Open it below to link it by hand.")
     st.query_params[EVIDENCE_PARAM] = str(item.id)
+
+
+def link_how(link: LinkRead) -> str:
+    """How a link was made, in words: by hand, by the matcher, or with the model's judgement."""
+    if link.method == "manual":
+        return "linked by hand"
+    if link.method == "llm":
+        return f"match {link.score:.2f}, confirmed by the model: {esc(link.reason)}"
+    return f"match {link.score:.2f}"
+
+
+def _clip(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _ingest(action: Callable[..., IngestResult], *args: object, **kwargs: object) -> None:
@@ -144,6 +167,12 @@ if contributor:
                         f"{summary.duplicates} already known",
                         state="complete",
                     )
+                if summary.questions_linked:
+                    summary_refresher().submit(db, Actor.system(), summary.questions_linked)
+                    st.caption(
+                        f"🔄 Refreshing the summaries of {len(set(summary.questions_linked))} "
+                        "question(s) in the background."
+                    )
                 for error in summary.errors:
                     st.warning(esc(error))
         else:
@@ -216,10 +245,11 @@ with right:
     for link in links:
         row = st.columns([5, 2])
         state = "" if link.state == "linked" else " :gray-badge[unlinked]"
-        how = "by hand" if link.method == "manual" else f"matched {link.score:.2f}"
         with row[0]:
             nav.question_link(link.question_id, esc(titles.get(link.question_id, link.question_id)))
-            st.caption(f"{how}{state}")
+            st.caption(f"{link_how(link)}{state}")
+            if link.method != "manual" and link.passage:
+                st.caption(f"on: “{esc(_clip(link.passage))}”")
         if contributor:
             verb = "Unlink" if link.state == "linked" else "Relink"
             if row[1].button(verb, key=f"ev_toggle_{item.id}_{link.question_id}"):

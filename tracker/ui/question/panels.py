@@ -9,8 +9,10 @@ from tracker.db import Database
 from tracker.errors import TrackerError
 from tracker.schemas import Actor, QuestionRead, QuestionRevisionRead
 from tracker.services import summaries, views
+from tracker.services.summary_refresh import Freshness, freshness_of, refresh_summaries
 from tracker.ui.question.summary import render_summary
 from tracker.ui.shell import nav
+from tracker.ui.shell.context import summary_refresher
 from tracker.ui.widgets import cached
 from tracker.ui.widgets.render import esc, safe_url, show_error, vector_text, when, write_text
 from tracker.ui.widgets.score_table import my_score_line, score_frame
@@ -32,35 +34,73 @@ def criteria(q: QuestionRead) -> None:
 
 
 def summary_section(db: Database, view: views.QuestionView, actor: Actor) -> int | None:
-    """The latest summary (and a button to make a fresh one); returns the id on screen."""
+    """The newest summary, never passed off as current when evidence arrived after it: a
+    stale one is refreshed in the background (the page does not wait) and shown under a
+    banner saying how many items came since. Returns the id of the summary on screen."""
     q = view.question
     stored = summaries.latest_summary(db, q.id)
     linked = {e.evidence_id: e.title for e in view.evidence}
+    fresh = freshness_of(db, [q.id])[q.id]
+    refresher = summary_refresher()
+    if fresh.stale and q.id not in refresher.pending():
+        refresher.submit(db, Actor.system(), [q.id])  # the team's summary: what is new since
+    if fresh.stale:
+        _refreshing(db, q.id, fresh, stored is not None)
     if stored is not None:
+        if fresh.stale:
+            st.caption("Previous summary, made before the newest evidence:")
         render_summary(stored, linked.get)
-        if set(stored.evidence_ids) != set(linked):
-            st.info(
-                "The linked evidence changed since this summary was made; regenerate it "
-                "to include the latest items.",
-                icon="🆕",
-            )
-    elif linked:
-        st.info(f"{len(linked)} evidence item(s) are linked but not summarised yet.")
-    elif q.state != "open":
+    elif q.state != "open" and not linked:
         st.caption("No evidence was linked to this question.")
-    else:
+    elif not linked:
         st.info(
             "No evidence is linked to this question yet. Add articles on the Evidence "
             "page; the ones that bear on this question link here automatically."
         )
         st.page_link(nav.EVIDENCE, label="Add evidence", icon="📰")
-    if linked and actor.role != "viewer":
-        label = "Regenerate summary" if stored else "Summarise the evidence"
-        if st.button(label, icon="🤖", key=f"summarise_{q.id}"):
-            made = _summarise(db, actor, q.id)
-            if made:
-                st.rerun()
+    # A fresh summary is a free cache hit; only a fallback is worth asking for again.
+    retry = stored is not None and stored.fallback_reason and summaries.engine_status().configured
+    can_retry = retry and actor.role != "viewer" and not fresh.stale
+    asked = can_retry and st.button("Ask the model again", icon="🤖", key=f"summarise_{q.id}")
+    if asked and _summarise(db, actor, q.id):
+        st.rerun()
     return stored.id if stored else None
+
+
+def _refreshing(db: Database, question_id: str, fresh: Freshness, has_summary: bool) -> None:
+    """The stale banner, live: it follows the background refresh and reloads the page when
+    the fresh summary is stored (a fragment, so the rest of the page is not re-run)."""
+
+    @st.fragment(run_every=2)
+    def banner() -> None:
+        now = freshness_of(db, [question_id])[question_id]
+        if not now.stale:
+            st.rerun()  # the fresh summary is in: redraw the page with it
+        pending = question_id in summary_refresher().pending()
+        if not has_summary:
+            what = f"{now.linked} linked item(s) have not been summarised yet"
+        else:
+            changes = [f"{now.arrived} new item(s) arrived"] if now.arrived else []
+            changes += [f"{now.unlinked} item(s) were unlinked"] if now.unlinked else []
+            changes += ["the question was reworded"] if now.reworded else []
+            what = "Since this summary was made, " + ", and ".join(changes)
+        status = "a fresh summary is being made" if pending else "it is queued for a refresh"
+        problem = summary_refresher().last_error
+        st.warning(
+            f"{what}: {status}. This page updates when it is ready."
+            + (f" The last refresh failed: {esc(problem)}" if problem else ""),
+            icon="🔄",
+        )
+
+    banner()
+    if st.button("Refresh now", key=f"refresh_{question_id}", icon="🔄"):
+        with st.spinner("Summarising the linked evidence…"):
+            try:
+                refresh_summaries(db, Actor.system(), [question_id])
+            except TrackerError as exc:
+                show_error(exc)
+                return
+        st.rerun()
 
 
 def _summarise(db: Database, actor: Actor, question_id: str) -> bool:

@@ -11,6 +11,11 @@ from tracker.ui.shell import nav
 from tracker.ui.widgets.render import DIRECTION_BADGES, badge, esc, when
 
 STRENGTH_COLORS = {"weak": "gray", "moderate": "blue", "strong": "violet"}
+QUOTE_BADGES = {
+    "verified": badge("✓ quote verified", "green"),
+    "elided": badge("✂ elided quote — check the source", "orange"),
+    "unverified": badge("⚠ unverified quote — not found in the source", "orange"),
+}
 
 
 def engine_label(engine: str, model: str) -> str:
@@ -58,19 +63,34 @@ def render_summary(
         st.markdown("\n".join(f"- {esc(c)}" for c in s.caveats))
 
 
+def _elided(point: KeyPoint) -> None:
+    """The source's own words from the first quoted word to the last, the omitted ones struck
+    through in grey, so a "..." that drops a "not" is there to see."""
+    parts = [
+        f":gray[~~{esc(seg.text)}~~]" if seg.omitted else esc(seg.text)
+        for seg in point.quote_segments
+    ]
+    st.markdown("> " + " … ".join(parts).replace("  \n", " "))
+    flags = [w for w, on in (("a negation", point.omits_negation),
+                             ("a number", point.omits_number)) if on]  # fmt: skip
+    if flags:
+        st.markdown(
+            badge(f"⚠ the omitted words contain {' and '.join(flags)}", "red")
+            + " The quote may not say what the source says."
+        )
+
+
 def _point(point: KeyPoint, evidence_title: Callable[[int], str | None]) -> None:
     with st.container(border=True):
         label, color = DIRECTION_BADGES.get(point.direction, ("?", "gray"))
         badges = [badge(label, color), badge(point.strength, STRENGTH_COLORS[point.strength])]
-        badges.append(
-            badge("✓ quote verified", "green")
-            if point.verified
-            else badge("⚠ unverified quote — not found in the source", "orange")
-        )
+        badges.append(QUOTE_BADGES[point.quote_status])
         st.markdown(" ".join(badges))
         option = f" ({esc(point.option)})" if point.option else ""
         st.markdown(f"{esc(point.claim)}{option}")
-        if point.quote:
+        if point.quote_status == "elided" and point.quote_segments:
+            _elided(point)
+        elif point.quote:
             quote = esc(point.quote).replace("  \n", " ")
             st.markdown(f"> {quote}" if point.verified else f"> :gray[{quote}]")
         title = evidence_title(point.evidence_id)

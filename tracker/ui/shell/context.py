@@ -1,6 +1,7 @@
 """What every page needs: the shared database handle and who is acting in this browser tab.
 
-The database handle is the only thing cached across sessions (one per URL, per server process).
+The database handle and the background summary refresher are the only things cached across
+sessions (one per URL, per server process).
 The user is re-read from the database on every run by the login gate in app.py and kept in this
 tab's session state for the pages of the same run; nothing per-user is cached globally.
 """
@@ -11,6 +12,7 @@ from tracker.config import Settings, get_settings
 from tracker.db import Database
 from tracker.schemas import Actor, UserRead
 from tracker.services import users
+from tracker.services.summary_refresh import BackgroundRefresher
 
 USER_KEY = "_tracker_user"
 
@@ -26,6 +28,16 @@ def get_db() -> Database:
 
 def settings() -> Settings:
     return get_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _refresher(url: str) -> BackgroundRefresher:
+    return BackgroundRefresher()
+
+
+def summary_refresher() -> BackgroundRefresher:
+    """The process's background summary refresher (a queue; its results live in the database)."""
+    return _refresher(get_settings().database_url)
 
 
 def set_current_user(user: UserRead | None) -> None:
