@@ -570,3 +570,23 @@ def test_tracker_export_with_credentials_writes_a_private_file(
     assert "$argon2id$" in backup.read_text()
     result = run(source_url, monkeypatch, "export", "--with-credentials", "--format", "csv")
     assert result.exit_code == 1 and "needs --format json" in result.output
+
+
+def test_a_link_the_model_judged_keeps_its_method_passage_and_reason(db, history, other_db):
+    from tracker.models import QuestionEvidence
+
+    with db.write() as session:
+        automatic = select(QuestionEvidence).where(QuestionEvidence.method == "auto")
+        link = session.exec(automatic).first()
+        link.method, link.passage, link.reason = "llm", "A passage.", "Bears on the strike."
+        session.add(link)
+        key = (link.question_id, link.evidence_id)
+    first = interchange.export_json(db)
+    interchange.import_text(other_db, SYSTEM, first)
+    with other_db.read() as session:
+        restored = {
+            (r.question_id, r.method, r.passage, r.reason)
+            for r in session.exec(select(QuestionEvidence))
+        }
+    assert (key[0], "llm", "A passage.", "Bears on the strike.") in restored
+    assert interchange.export_json(other_db) == first

@@ -163,16 +163,16 @@ def _evidence_json(
     items = session.exec(select(EvidenceItem).order_by(EvidenceItem.added_at, EvidenceItem.id))
     links: dict[int, list[dict[str, Any]]] = {}
     for link in session.exec(select(QuestionEvidence).order_by(QuestionEvidence.question_id)):
-        links.setdefault(link.evidence_id, []).append(
-            {
-                "question_id": link.question_id,
-                "score": link.score,
-                "method": link.method,
-                "state": link.state,
-                "updated_by": names.get(link.updated_by),
-                "updated_at": format_time(link.updated_at),
-            }
-        )
+        row = {
+            "question_id": link.question_id,
+            "score": link.score,
+            "method": link.method,
+            "state": link.state,
+            "updated_by": names.get(link.updated_by),
+            "updated_at": format_time(link.updated_at),
+        }
+        row |= {k: v for k, v in (("passage", link.passage), ("reason", link.reason)) if v}
+        links.setdefault(link.evidence_id, []).append(row)
     hashes = dict(session.exec(select(EvidenceItem.id, EvidenceItem.content_hash)).all())
     return [
         {
@@ -407,6 +407,8 @@ class Restorer:
                         score=link.score,
                         method=link.method,
                         state=link.state,
+                        passage=link.passage,
+                        reason=link.reason,
                         updated_by=self._user_id(link.updated_by, where),
                         updated_at=link.updated_at,
                     )

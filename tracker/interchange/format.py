@@ -144,8 +144,10 @@ class FeedRecord(_Record):
 class LinkRecord(_Record):
     question_id: QuestionId
     score: Annotated[float, Field(allow_inf_nan=False)] = 0.0
-    method: Literal["auto", "manual"] = "auto"
+    method: Literal["auto", "llm", "manual"] = "auto"
     state: Literal["linked", "unlinked"] = "linked"
+    passage: LongText = ""
+    reason: LongText = ""
     updated_by: UserName | None = None
     updated_at: UtcDatetime
 

@@ -39,7 +39,8 @@ _SPACE = re.compile(r"\s+")
 _EDGE = "\"' \t\n.,;:[]()"
 _ELLIPSIS = re.compile(r"\.\.\.+")
 _NEGATION = re.compile(
-    r"\b(not|no|never|neither|nor|none|nothing|nobody|nowhere|without|cannot|hardly)\b|n't\b",
+    r"\b(not|no|never|neither|nor|none|nothing|nobody|nowhere|without|cannot|hardly|unlikely|"
+    r"impossible)\b|n't\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
