@@ -150,14 +150,50 @@ def bench_offline() -> None:
     )
 
 
+def bench_hung_server(timeout_s: float) -> None:
+    """The whole process a cron job runs, `tracker summarize --all` on the seed questions,
+    against a server that accepts every request and never answers. Before the deadline and
+    the breaker this cost LLM_TIMEOUT_S x (1 + LLM_MAX_RETRIES) = 93 s; the goal is under
+    LLM_TIMEOUT_S + 15 s. The reference in the same run: the same command, offline."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from tracker.testing.fake_llm_server import hang
+
+    with tempfile.TemporaryDirectory() as folder, FakeLLMServer() as server:
+        server.script(*[hang(3600)] * 200)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DATABASE_"))}
+        env.update(DATABASE_URL=f"sqlite:///{Path(folder) / 'bench.db'}",
+                   LLM_TIMEOUT_S=str(timeout_s), LLM_MAX_RETRIES="2")  # fmt: skip
+        tracker = [sys.executable, "-m", "tracker.cli"]
+        for args in (["init"], ["seed"]):  # seeding summarises offline: no server yet
+            subprocess.run([*tracker, *args], env=env, check=True, capture_output=True)
+        timings = {}
+        for name, extra in (("offline", {}), ("hung server", {"OPENAI_BASE_URL": server.url})):
+            started = time.perf_counter()
+            subprocess.run([*tracker, "summarize", "--all"], env={**env, **extra},
+                           check=True, capture_output=True)  # fmt: skip
+            timings[name] = time.perf_counter() - started
+    print(
+        f"summarize --all, 18 seed questions, LLM_TIMEOUT_S={timeout_s:g}, 2 retries: "
+        f"hung server {timings['hung server']:.1f} s ({server.calls} calls; goal < "
+        f"{timeout_s + 15:g} s), offline {timings['offline']:.1f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--hang-timeout", type=float, default=30.0, help="LLM_TIMEOUT_S")
     args = parser.parse_args()
     bench_openai(args.questions, args.latency, args.concurrency)
     bench_offline()
+    bench_hung_server(args.hang_timeout)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ def seed() -> None:
     summary = run_seed(open_db(migrate=True))
     typer.echo(
         f"seed: {summary.questions_added} questions added, {summary.questions_present} already "
-        f"present, {summary.evidence_added} evidence notes added"
+        f"present, {summary.evidence_added} evidence notes added, "
+        f"{summary.summaries_made} summaries made"
+        + (f", keywords filled on {summary.keywords_filled}" if summary.keywords_filled else "")
     )
 
 
