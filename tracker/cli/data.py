@@ -84,3 +84,45 @@ def score(
     else:
         result = scores.report(open_db()).to_dict()
     emit(json.dumps(result, indent=2) + "\n" if fmt == "json" else format_table(result))
+
+
+def import_from(
+    source: Annotated[str, typer.Argument(help="fatebook, metaculus or spreadsheet")],
+    file: Annotated[Path, typer.Argument(help="the file exported there")],
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="metaculus: the account whose forecasts the file holds"),
+    ] = None,
+    user_map: Annotated[
+        str | None,
+        typer.Option("--user-map", help="names in the file → accounts: 'Alice Smith=alice,...'"),
+    ] = None,
+    skip_unsupported: Annotated[
+        bool,
+        typer.Option("--skip-unsupported", help="metaculus: leave out numeric/date questions"),
+    ] = False,
+) -> None:
+    """Import a Fatebook CSV export, a Metaculus API question list or a spreadsheet CSV.
+
+    The file is mapped to the interchange document and imported all or nothing; a row that
+    cannot be mapped is named in the error and nothing changes. Importing again adds nothing."""
+    from tracker.interchange.importers import import_from as run
+    from tracker.interchange.importers.common import parse_user_map
+    from tracker.schemas import Actor
+
+    summary, conversion = run(
+        open_db(migrate=True),
+        Actor.system(),
+        source,
+        file.read_bytes(),
+        user=user,
+        user_map=parse_user_map(user_map),
+        skip_unsupported=skip_unsupported,
+    )
+    for label in conversion.skipped:
+        typer.echo(f"skipped (not supported yet): {label}", err=True)
+    typer.echo(
+        f"imported from {source}: {summary.questions_added} questions "
+        f"({summary.questions_unchanged} unchanged), {summary.forecasts_added} forecasts "
+        f"({summary.forecasts_unchanged} unchanged), {summary.users_added} new users"
+    )
