@@ -262,3 +262,7 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(max_length=100)
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+# The discussion tables live in their own module; imported here so there is one metadata.
+from tracker.models_discussion import Comment, CommentRevision  # noqa: E402, F401

@@ -21,7 +21,8 @@ def import_file(file: Path) -> None:
         f"imported: {summary.questions_added} questions ({summary.questions_unchanged} unchanged), "
         f"{summary.forecasts_added} forecasts ({summary.forecasts_unchanged} unchanged), "
         f"{summary.users_added} new users, {summary.evidence_added} evidence items, "
-        f"{summary.links_added} evidence links, {summary.sessions_added} sessions"
+        f"{summary.links_added} evidence links, {summary.sessions_added} sessions, "
+        f"{summary.comments_added} comments"
     )
 
 

@@ -379,3 +379,15 @@ def export_csv(db: Database, actor: Actor, session_id: int) -> str:
                         ]
                     )
     return buffer.getvalue()
+
+
+def questions_in_blind_sessions(db: Database) -> set[str]:
+    """Questions some team session is forecasting blind right now (whoever takes part)."""
+    with db.read() as session:
+        return set(
+            session.exec(
+                select(SessionQuestion.question_id)
+                .join(ForecastSession, col(ForecastSession.id) == SessionQuestion.session_id)
+                .where(ForecastSession.phase == "blind")
+            ).all()
+        )
