@@ -17,9 +17,9 @@ from tracker.config import SEED_DIR
 from tracker.db import Database
 from tracker.interchange import import_document
 from tracker.schemas import Actor, QuestionEdit
+from tracker.seed_updates import update_untouched
 from tracker.services.evidence import rematch
 from tracker.services.questions import edit_question, list_questions
-from tracker.seed_updates import update_untouched
 from tracker.services.summary_refresh import refresh_summaries
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tracker.config import SEED_DIR
-from tracker.schemas import Actor, ForecastCreate, QuestionEdit
+from tracker.schemas import ForecastCreate, QuestionEdit
 from tracker.seed import seed
 from tracker.seed_updates import EARLIER_VERSIONS, seed_fingerprint
 from tracker.services import forecasts, questions
@@ -113,9 +113,7 @@ def _old(q: dict) -> dict:
     return {**q, "close_time": named, "resolution_criteria": q["resolution_criteria"] + " (old)"}
 
 
-def test_seed_brings_an_unedited_old_install_to_the_current_wording_as_a_new_revision(
-    db, tmp_path
-):
+def test_seed_brings_an_unedited_old_install_to_the_current_wording_as_a_new_revision(db, tmp_path):
     ids = ["us-strike-iran-by-2027-06", "israel-strike-iran-by-2027-06"]
     old = [_old(BY_ID[i]) for i in ids]
     seed(db, _seed_dir(tmp_path, "old", old, []))
