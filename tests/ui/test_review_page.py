@@ -44,11 +44,14 @@ def test_calibration_shows_counts_and_murphy_parts(open_app, world: World):
     at = open_app("alice", REVIEW)
     view = scores.user_calibration(world.db, "alice")
     bins = _frame_with(at, "Events")
-    assert bins["Events"].sum() == 2  # one final binary forecast: two yes/no events
+    assert bins["Events"].sum() == 1  # one final binary forecast: one P(Yes) event
     assert _metric(at, "Brier score") == f"{view.brier:.3f}"
     for part in ("Reliability", "Resolution", "Uncertainty"):
         assert _metric(at, part) == f"{getattr(view, part.lower()):.3f}"
     assert "within-bin variance" in texts(at)
+    at.radio(key="rv_events").set_value("one_vs_rest").run()
+    assert "No resolved multiple-choice questions with forecasts by alice" in texts(at)
+    at.radio(key="rv_events").set_value("binary").run()
     at.selectbox(key="rv_member").set_value("bob").run()
     assert _metric(at, "Brier score") == f"{scores.user_calibration(world.db, 'bob').brier:.3f}"
 

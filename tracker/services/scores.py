@@ -11,7 +11,7 @@ by `data_version`, which changes with every audited write.
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -68,8 +68,16 @@ class CalibrationBin(BaseModel):
     count: int
 
 
+CalibrationEvents = Literal["binary", "one_vs_rest"]
+EVENT_LABELS: dict[str, str] = {
+    "binary": "Binary questions: P(Yes)",
+    "one_vs_rest": "Multiple-choice options, one-vs-rest",
+}
+
+
 class CalibrationView(BaseModel):
     user: str
+    events: CalibrationEvents = "binary"
     forecasts: int
     bins: list[CalibrationBin]
     brier: float | None
@@ -270,17 +278,28 @@ def leaderboard(
     return [LeaderRow(rank=i + 1, **row) for i, row in enumerate(_rows(table))]
 
 
-def user_calibration(db: Database, user: str) -> CalibrationView:
-    """Calibration of the user's standing forecast at each resolved question's end; each option
-    of a multi-option forecast counts as one yes/no event."""
+def user_calibration(
+    db: Database, user: str, events: CalibrationEvents = "binary"
+) -> CalibrationView:
+    """Calibration of the user's standing forecast at each resolved question's end.
+
+    "binary": one event per binary question, P(Yes). "one_vs_rest": every option of each
+    multiple-choice or ordered question is its own yes/no event."""
     data = scoring_input(db)
+    kinds = {q.id: q.type for q in list_questions(db)}
     probs, happened = [], []
     user_ids = np.flatnonzero(np.asarray(data.users) == user)
     if user_ids.size:
         for q, row in _final_forecasts(data, int(user_ids[0])):
-            p, o = calibration.binary_events(
-                data.probs[row : row + 1], data.outcome[q], data.n_options[q]
-            )
+            is_binary = kinds.get(data.question_ids[q]) == "binary"
+            if is_binary != (events == "binary"):
+                continue
+            if is_binary:
+                p, o = calibration.yes_events(data.probs[row : row + 1], data.outcome[q])
+            else:
+                p, o = calibration.binary_events(
+                    data.probs[row : row + 1], data.outcome[q], data.n_options[q]
+                )
             probs.append(p)
             happened.append(o)
     p = np.concatenate(probs) if probs else np.zeros(0)
@@ -299,6 +318,7 @@ def user_calibration(db: Database, user: str) -> CalibrationView:
     parts = calibration.brier_decomposition(p, o) if p.size else None
     return CalibrationView(
         user=user,
+        events=events,
         forecasts=len(probs),
         bins=bins,
         **{

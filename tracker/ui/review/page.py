@@ -98,25 +98,41 @@ with board:
 
 with calibration_tab:
     members = sorted({*cached.scored_members(db.url, version), me})
-    who = st.selectbox("Member", members, index=members.index(me), key="rv_member")
-    cal = cached.calibration(db.url, version, who)
+    who_col, kind_col = st.columns(2)
+    who = who_col.selectbox("Member", members, index=members.index(me), key="rv_member")
+    events = kind_col.radio(
+        "Events",
+        list(scores.EVENT_LABELS),
+        format_func=scores.EVENT_LABELS.__getitem__,
+        horizontal=True,
+        key="rv_events",
+        help="A binary question is one event, your P(Yes). A multiple-choice or ordered "
+        "question gives one yes/no event per option (one-vs-rest).",
+    )
+    cal = cached.calibration(db.url, version, who, events)
     bins = pd.DataFrame(
         cal["bins"], columns=["lower", "upper", "mean_forecast", "observed_frequency", "count"]
     )
     bins = bins[bins["count"] > 0].rename(columns={"observed_frequency": "observed"})
     if bins.empty:
         st.info(
-            f"No resolved questions with forecasts by {esc(who)} yet. Calibration appears once "
-            "questions you forecast on are resolved."
+            f"No resolved {'binary' if events == 'binary' else 'multiple-choice'} questions "
+            f"with forecasts by {esc(who)} yet. Calibration appears once questions you forecast "
+            "on are resolved."
         )
     else:
         chart_col, parts_col = st.columns([1.6, 1], gap="large")
         with chart_col:
             st.altair_chart(charts.calibration(bins), width="stretch")
             st.caption(
-                "Each dot is a bin of your final forecasts (one yes/no event per option); "
-                "size and label = number of events. On the dashed diagonal you are calibrated: "
-                "things you call 70% happen 70% of the time."
+                (
+                    "Each dot is a bin of final forecasts on binary questions, by P(Yes); "
+                    if events == "binary"
+                    else "Each dot is a bin of final forecasts' options, one-vs-rest (each "
+                    "option of a multiple-choice question is one yes/no event); "
+                )
+                + "size and label = number of events. On the dashed diagonal you are "
+                "calibrated: things you call 70% happen 70% of the time."
             )
         with parts_col:
             st.markdown("**Brier decomposition** (0–1 binary scale)")

@@ -28,10 +28,10 @@ def leaderboard(url: str, data_version: int, min_questions: int, by: str) -> lis
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Computing calibration…")
-def calibration(url: str, data_version: int, user: str) -> dict[str, Any]:
+def calibration(url: str, data_version: int, user: str, events: str) -> dict[str, Any]:
     if not views.any_forecasts(get_db()):
         return {"bins": [], "forecasts": 0}
-    return scores.user_calibration(get_db(), user).model_dump()
+    return scores.user_calibration(get_db(), user, events).model_dump()  # type: ignore[arg-type]
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner="Comparing updates…")
