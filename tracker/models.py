@@ -262,3 +262,13 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(max_length=100)
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+# The integrations' tables live in their own module, on the same metadata.
+from tracker.models_integrations import (  # noqa: E402, F401
+    ApiToken,
+    ForecastLinkUse,
+    NotifyChannel,
+    NotifyPreference,
+    OutboxMessage,
+)
