@@ -6,7 +6,7 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import data, database, evidence, questions, sessions, tokens, users
+from tracker.cli import api, data, database, evidence, questions, sessions, tokens, users
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ command(app)(evidence.ingest)
 command(feeds_app, "add")(evidence.feeds_add)
 command(feeds_app, "poll")(evidence.feeds_poll)
 command(app)(evidence.summarize)
+command(app)(api.api)
 command(tokens_app, "create")(tokens.tokens_create)
 command(tokens_app, "list")(tokens.tokens_list)
 command(tokens_app, "revoke")(tokens.tokens_revoke)
