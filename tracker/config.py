@@ -47,6 +47,29 @@ class Settings(BaseSettings):
     stale_forecast_days: int = 14
     extremize_factor: float = 1.5
 
+    # the HTTP API and notifications (issue 15)
+    app_base_url: str = "http://localhost:8501"
+    """Where members open the app; links in messages point here."""
+    api_base_url: str = "http://127.0.0.1:8000"
+    """Where the API is reached from outside (one-click forecast links point here)."""
+    api_token_days: int = Field(default=90, ge=1, le=3650)
+    api_rate_limit: int = Field(default=120, ge=1)
+    """Requests per token per `api_rate_window_s` (an in-process sliding window)."""
+    api_rate_window_s: float = Field(default=60.0, gt=0)
+    api_max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    forecast_link_hours: int = Field(default=72, ge=1)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "forecast-tracker@localhost"
+    smtp_security: str = "starttls"
+    """starttls, ssl or none (none only for a relay on the same host)."""
+    notify_max_attempts: int = Field(default=6, ge=1)
+    notify_backoff_s: float = Field(default=60.0, gt=0)
+    """The first retry waits this long, each later one twice as long as the one before."""
+    notify_timeout_s: float = Field(default=10.0, gt=0)
+
 
 @lru_cache
 def get_settings() -> Settings:

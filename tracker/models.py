@@ -264,5 +264,12 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
-# The discussion tables live in their own module; imported here so there is one metadata.
+# The discussion and the integrations' tables live in their own modules, on the same metadata.
 from tracker.models_discussion import Comment, CommentRevision  # noqa: E402, F401
+from tracker.models_integrations import (  # noqa: E402, F401
+    ApiToken,
+    ForecastLinkUse,
+    NotifyChannel,
+    NotifyPreference,
+    OutboxMessage,
+)

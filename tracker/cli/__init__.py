@@ -6,7 +6,7 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import data, database, evidence, questions, sessions, users
+from tracker.cli import api, data, database, evidence, questions, sessions, tokens, users
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -18,10 +18,12 @@ questions_app = typer.Typer(no_args_is_help=True, help="List questions.")
 users_app = typer.Typer(no_args_is_help=True, help="Manage accounts and roles.")
 feeds_app = typer.Typer(no_args_is_help=True, help="RSS/Atom feeds of evidence.")
 sessions_app = typer.Typer(no_args_is_help=True, help="Team forecasting sessions.")
+tokens_app = typer.Typer(no_args_is_help=True, help="Personal API tokens.")
 app.add_typer(questions_app, name="questions")
 app.add_typer(users_app, name="users")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(sessions_app, name="sessions")
+app.add_typer(tokens_app, name="tokens")
 
 command(app)(database.init)
 command(app)(database.seed)
@@ -43,6 +45,10 @@ command(app)(evidence.ingest)
 command(feeds_app, "add")(evidence.feeds_add)
 command(feeds_app, "poll")(evidence.feeds_poll)
 command(app)(evidence.summarize)
+command(app)(api.api)
+command(tokens_app, "create")(tokens.tokens_create)
+command(tokens_app, "list")(tokens.tokens_list)
+command(tokens_app, "revoke")(tokens.tokens_revoke)
 
 
 def main() -> None:
