@@ -149,7 +149,9 @@ def set_role(db: Database, actor: Actor, name: str, role: Role) -> UserRead:
         if user.role == "admin" and role != "admin" and _admin_count(session) <= 1:
             raise Conflict("cannot remove the last admin")
         before = user.role
-        user.role = role
+        if before != role:
+            user.role = role
+            user.token_version += 1  # signed in under the old role: sign in again
         session.add(user)
         audit.record(
             session,
@@ -175,6 +177,7 @@ def set_active(db: Database, actor: Actor, name: str, active: bool) -> UserRead:
         if user.is_active != active:
             before = user.is_active
             user.is_active = active
+            user.token_version += 1
             session.add(user)
             audit.record(
                 session,
@@ -205,8 +208,31 @@ def set_password(db: Database, actor: Actor, name: str, password: str) -> None:
         user.password_hash = _hasher.hash(password)
         user.failed_logins = 0
         user.locked_until = None
+        user.token_version += 1  # every open tab and saved sign-in of this user ends
         session.add(user)
         audit.record(session, actor, "user.password", "user", name, at=now)
+
+
+def token_version(db: Database, user_id: int) -> int:
+    """The account's current sign-in version (see `User.token_version`)."""
+    with db.read() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        return user.token_version
+
+
+def revoke_sign_ins(db: Database, user_id: int) -> None:
+    """Sign this account out everywhere: every session and saved sign-in made so far ends."""
+    now = db.now()
+    with db.write() as session:
+        user = session.get(User, user_id, with_for_update={"key_share": True})
+        if user is None:
+            return
+        user.token_version += 1
+        session.add(user)
+        actor = Actor(user_id=user.id, name=user.name, role=user.role)  # type: ignore[arg-type]
+        audit.record(session, actor, "user.sign_out", "user", user.name, at=now)
 
 
 def authenticate(db: Database, name: str, password: str) -> UserRead:
