@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from tracker.config import get_settings
@@ -17,6 +17,7 @@ from tracker.schemas import Actor, Role, UserCreate, UserRead, check_password_st
 from tracker.services import audit
 from tracker.services.permissions import require_admin
 
+FIRST_ADMIN_LOCK = 0x7472_6163_6B01  # "track" + 1: the advisory lock of the first-run check
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 
 
@@ -90,6 +91,11 @@ def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead
     """Create an account. With no users at all, anyone may create the first admin (first run)."""
     now = db.now()
     with db.write() as session:
+        if actor is None and not db.sqlite:
+            # Two first-run sign-ups must not both see an empty table: on PostgreSQL the count
+            # waits for this lock (held to the end of the transaction, so the other's admin is
+            # committed and counted); SQLite's BEGIN IMMEDIATE already serialises writers.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_ADMIN_LOCK})
         first_run = session.exec(select(func.count()).select_from(User)).one() == 0
         if actor is None:
             if not first_run or data.role != "admin":
