@@ -38,6 +38,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime
+    # bumped by sign-out, password, role and active changes: every session and saved sign-in
+    # made under an older version is refused (server-side revocation of stateless cookies)
+    token_version: int = 0
 
 
 class Question(SQLModel, table=True):

@@ -1,9 +1,11 @@
 """Read-only views for the web pages: what one user may see, shaped for display.
 
-The anchoring rule lives here, not in a page, so no edge can forget it: while a question takes
-forecasts and `hide_until_forecast` is set, a forecaster sees neither the others' forecasts nor
-the team aggregate until they have made their own. Viewers (who cannot forecast, so cannot be
-anchored) and everyone once forecasting has stopped see the whole picture.
+The anchoring rule lives here and in `permissions.may_see_others`, not in a page, so no edge can
+forget it: while a question takes forecasts and `hide_until_forecast` is set, a forecaster sees
+neither the others' forecasts nor the team aggregate until they have made their own. Viewers
+(who cannot forecast, so cannot be anchored) and everyone once forecasting has stopped see the
+whole picture. A blind forecast of a session still in its blind phase is sealed: nobody but its
+author sees it anywhere (`visible_history`), admins included.
 
 Queries are shaped for a big team: the list computes team figures only for the rows on screen,
 and every question's latest vectors come from two indexed queries rather than a full history.
@@ -17,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func
+from sqlalchemy import Connection, func, or_
 from sqlmodel import col, select
 
 from tracker.db import Database
@@ -25,6 +27,7 @@ from tracker.models import (
     EvidenceItem,
     Forecast,
     ForecastProbability,
+    ForecastSession,
     Question,
     QuestionEvidence,
     User,
@@ -32,6 +35,7 @@ from tracker.models import (
 from tracker.schemas import Actor, ForecastRead, QuestionRead, QuestionRevisionRead
 from tracker.scoring import aggregate
 from tracker.services import forecasts, memo, questions, sessions
+from tracker.services.permissions import may_see_others
 from tracker.services.sessions import SessionRead
 
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
@@ -48,11 +52,23 @@ def team_visible(
     `blind`: the question is in a team session this user takes part in that is still in its
     blind phase; then nobody sees anyone else's numbers, forecast or not.
     """
-    if blind and question.state == "open":
-        return False
-    if not question.hide_until_forecast or question.state != "open":
-        return True
-    return actor.role == "viewer" or has_forecast
+    return may_see_others(
+        actor,
+        hide_until_forecast=question.hide_until_forecast,
+        is_open=question.state == "open",
+        has_forecast=has_forecast,
+        blind=blind,
+    )
+
+
+def visible_history(
+    db: Database, actor: Actor, history: Sequence[ForecastRead]
+) -> list[ForecastRead]:
+    """The history without the others' sealed blind forecasts (sessions still blind)."""
+    sealed = sessions.sealed_session_ids(db)
+    if not sealed:
+        return list(history)
+    return [f for f in history if f.user_id == actor.user_id or not sessions.is_sealed(f, sealed)]
 
 
 def blind_questions(db: Database, actor: Actor) -> set[str]:
@@ -214,7 +230,7 @@ def question_view(
     db: Database, actor: Actor, question_id: str, *, extremize: float = aggregate.EXTREMIZE
 ) -> QuestionView:
     question = questions.get_question(db, question_id)
-    history = question_history(db, question_id)
+    history = visible_history(db, actor, question_history(db, question_id))
     mine = [f for f in history if f.user_id == actor.user_id]
     blind = question_id in blind_questions(db, actor)
     visible = team_visible(actor, question, bool(mine), blind=blind)
@@ -410,7 +426,7 @@ def all_paths(
 ) -> tuple[QuestionRead, list[ForecastRead]]:
     """Every member's forecasts on a question, subject to the same visibility rule."""
     question = questions.get_question(db, question_id)
-    history = question_history(db, question_id)
+    history = visible_history(db, actor, question_history(db, question_id))
     has_own = any(f.user_id == actor.user_id for f in history)
     blind = question_id in blind_questions(db, actor)
     if not team_visible(actor, question, has_own, blind=blind):
@@ -530,13 +546,27 @@ def _read_latest_vectors(
         for chunk in _chunks(list(question_ids)):
             query = (
                 select(Forecast.question_id, Forecast.user_id, Forecast.id)
-                .where(col(Forecast.question_id).in_(chunk), col(Forecast.hidden).is_(False))
+                .where(
+                    col(Forecast.question_id).in_(chunk),
+                    col(Forecast.hidden).is_(False),
+                    _not_sealed(),
+                )
                 .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
             )
             for qid, uid, fid in conn.execute(query):
                 latest[qid][uid] = fid
         vectors = _vectors(conn, [fid for per_q in latest.values() for fid in per_q.values()])
     return {qid: {uid: vectors[fid] for uid, fid in per_q.items()} for qid, per_q in latest.items()}
+
+
+def _not_sealed() -> Any:
+    """SQL for "not a blind forecast of a session still in its blind phase"."""
+    blind_sessions = select(ForecastSession.id).where(ForecastSession.phase == "blind")
+    return or_(
+        col(Forecast.session_phase).is_(None),
+        Forecast.session_phase != "blind",
+        col(Forecast.session_id).not_in(blind_sessions),
+    )
 
 
 def _evidence_arrivals(db: Database) -> dict[str, list[datetime]]:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.errors import TrackerError
+from tracker.services import auth as auth_service
 from tracker.services import users, views
 from tracker.ui.shell import auth, nav
 from tracker.ui.shell.chrome import ROLE_LABELS
@@ -37,8 +38,11 @@ with left, st.form("acct_pw", clear_on_submit=True):
                 users.authenticate(db, user.name, current)
                 users.set_password(db, actor, user.name, new)
                 login = st.session_state.get(auth.LOGIN_KEY)
-                if login is not None and auth.has_saved_sign_in():
-                    auth.remember(login)  # the old saved sign-in died with the old password
+                if login is not None:  # this tab goes on; every other session has ended
+                    login = auth_service.renewed(db, login)
+                    st.session_state[auth.LOGIN_KEY] = login
+                    if auth.has_saved_sign_in():
+                        auth.remember(login)  # the old saved sign-in died with the old password
                 flash("Password changed.")
                 st.rerun()
             except TrackerError as exc:
