@@ -1,7 +1,6 @@
 """`tracker import`, `export` and `score`: the interchange document in and out, and scoring a
 file or the database."""
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -70,21 +69,34 @@ def score(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Score resolved questions (Brier, relative Brier, log, baseline, peer); stores nothing."""
-    from tracker import interchange
     from tracker.errors import InvalidInput
-    from tracker.scoring.report import format_table, score_document
-    from tracker.services import scores
 
     if fmt not in ("table", "json"):
         raise InvalidInput("--format must be table or json")
-    if file is not None:
+    if file is not None:  # only the parser and the engine: no database, no validation models
+        from tracker.interchange.jsontext import loads
+        from tracker.scoring.document import scoring_input_from_document
+        from tracker.scoring.document_typed import typed_scoring_input
+        from tracker.scoring.report import score_input
+
+        raw = file.read_bytes()
         try:
-            result = score_document(interchange.loads(file.read_bytes()))
+            data = typed_scoring_input(raw) or scoring_input_from_document(loads(raw))
         except ValueError as exc:  # the engine's own message names the bad row
             raise InvalidInput(str(exc)) from None
+        report = score_input(data)
     else:
-        result = scores.report(open_db()).to_dict()
-    emit(json.dumps(result, indent=2) + "\n" if fmt == "json" else format_table(result))
+        from tracker.services import scores
+
+        report = scores.report(open_db())
+    if fmt == "json":
+        from tracker.scoring.report_json import dumps_report
+
+        emit(dumps_report(report) + "\n")
+    else:
+        from tracker.scoring.report import format_table
+
+        emit(format_table(report.to_dict()))
 
 
 def import_from(

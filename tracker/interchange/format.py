@@ -6,7 +6,6 @@ turns a loaded JSON object into validated records or raises one `InvalidInput` n
 and the reason; the checks that need a clock (`check_resolution`) or the question's wording
 (`check_revisions`) are here too and run while the rows are merged."""
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from tracker.config import get_settings
 from tracker.errors import InvalidInput, describe_validation_error
 from tracker.evidence.text import MAX_CHARS, clean_text, content_hash
 from tracker.interchange.comments_section import CommentRecord
+from tracker.interchange.jsontext import loads as loads  # re-exported
 from tracker.models import EVIDENCE_KINDS
 from tracker.schemas import (
     ANNULLED,
@@ -220,25 +220,6 @@ class Document:
 
 
 # ---------------------------------------------------------------- parsing
-
-
-def loads(text: str | bytes) -> dict[str, Any]:
-    """Parse a document, with the line and column of a syntax error."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidInput("not valid JSON: the file is not UTF-8 text") from None
-    except RecursionError:
-        raise InvalidInput("not an interchange document: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise InvalidInput(f"not valid JSON: {str(exc)[:200]}") from None
-    if not isinstance(document, dict):
-        raise InvalidInput("not an interchange document: expected a JSON object at the top")
-    return document
 
 
 def parse_document(document: dict[str, Any]) -> Document:
