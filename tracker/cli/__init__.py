@@ -6,7 +6,7 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import data, database, evidence, questions, sessions, users
+from tracker.cli import data, database, evidence, lint, questions, sessions, users
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ command(app)(evidence.ingest)
 command(feeds_app, "add")(evidence.feeds_add)
 command(feeds_app, "poll")(evidence.feeds_poll)
 command(app)(evidence.summarize)
+command(app)(lint.lint)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ roles, import/export, the LLM engine and the audit log. Services re-check the ad
 import streamlit as st
 
 from tracker.services import questions
+from tracker.ui.admin import lint_panel as admin_lint
 from tracker.ui.admin import questions as admin_questions
 from tracker.ui.admin import team as admin_team
 from tracker.ui.shell import nav
@@ -49,6 +50,7 @@ with q_tab:
             admin_questions.resolve_form(q)
         with edit_col:
             admin_questions.edit_form(q)
+            admin_lint.question_panel(q.id)
 
 with draft_tab:
     admin_questions.drafts_panel()
