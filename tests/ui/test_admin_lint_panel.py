@@ -27,3 +27,11 @@ def test_a_stored_question_is_linted_beside_its_edit_form(open_app):
     at = open_app("admin", ADMIN, q=BINARY)
     no_exceptions(at)
     assert "**Lint**" in "\n".join(m.value for m in at.markdown)
+
+
+def test_suggest_a_resolution_offline_shows_passages_and_no_proposal(open_app, world: World):
+    at = open_app("admin", ADMIN, q=BINARY)
+    _one(at.button, "Suggest a resolution").click().run()
+    no_exceptions(at)
+    assert "Offline engine: no proposal" in texts(at)
+    assert questions.get_question(world.db, BINARY).status == "open"

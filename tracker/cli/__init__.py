@@ -6,7 +6,7 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import data, database, evidence, lint, questions, sessions, users
+from tracker.cli import assist, data, database, evidence, lint, questions, sessions, users
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ command(app)(database.init)
 command(app)(database.seed)
 command(app)(database.demo)
 command(questions_app, "list")(questions.questions_list)
+command(questions_app, "overdue")(assist.questions_overdue)
 command(app)(questions.forecast)
 command(app)(questions.resolve)
 command(users_app, "add")(users.users_add)

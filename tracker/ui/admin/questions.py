@@ -233,10 +233,14 @@ def resolve_form(question: QuestionRead) -> None:
         data["option"] = outcome
     else:
         data["annul"] = True
+    from tracker.services import resolution_assist
+    from tracker.ui.admin.resolution_panel import current_proposal
+
     try:
-        done = questions.resolve_question(
-            get_db(), current_actor(), question.id, parse(Resolution, data)
-        )
+        done = resolution_assist.decide(
+            get_db(), current_actor(), question.id, parse(Resolution, data),
+            current_proposal(question.id),
+        )  # fmt: skip
     except TrackerError as exc:
         show_error(exc)
         return
