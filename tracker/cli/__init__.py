@@ -6,7 +6,7 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import assist, data, database, evidence, lint, questions, sessions, users
+from tracker.cli import assist, bot, data, database, evidence, lint, questions, sessions, users
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app.add_typer(questions_app, name="questions")
 app.add_typer(users_app, name="users")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(sessions_app, name="sessions")
+bot_app = typer.Typer(no_args_is_help=True, help="The AI baseline forecaster (a bot member).")
+app.add_typer(bot_app, name="bot")
 
 command(app)(database.init)
 command(app)(database.seed)
@@ -44,6 +46,10 @@ command(feeds_app, "add")(evidence.feeds_add)
 command(feeds_app, "poll")(evidence.feeds_poll)
 command(app)(evidence.summarize)
 command(app)(lint.lint)
+command(bot_app, "add")(bot.bot_add)
+command(bot_app, "enable")(bot.bot_enable)
+command(bot_app, "disable")(bot.bot_disable)
+command(bot_app, "forecast")(bot.bot_forecast)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from tracker import interchange
 from tracker.errors import TrackerError, parse
 from tracker.schemas import UserCreate
-from tracker.services import session_views, summaries, users
+from tracker.services import bot_exports, session_views, summaries, users
 from tracker.ui.shell.context import current_actor, get_db, settings
 from tracker.ui.widgets.render import esc, flash, show_error, when
 
@@ -94,7 +94,7 @@ def data_panel() -> None:
     cols = st.columns(2)
     cols[0].download_button(
         "Download JSON (questions and forecasts)",
-        data=lambda: interchange.export_json(db),
+        data=lambda: bot_exports.export_json_for(db, actor),  # the bot hidden as on pages
         file_name="forecast-tracker-export.json",
         mime="application/json",
         icon="⬇️",
@@ -102,7 +102,7 @@ def data_panel() -> None:
     )
     cols[1].download_button(
         "Download CSV (one row per forecast and option)",
-        data=lambda: interchange.export_forecasts_csv(db),
+        data=lambda: bot_exports.export_csv_for(db, actor),
         file_name="forecast-tracker-forecasts.csv",
         mime="text/csv",
         icon="⬇️",
