@@ -276,3 +276,4 @@ from tracker.models_integrations import (  # noqa: E402, F401
     NotifyPreference,
     OutboxMessage,
 )
+from tracker.models_llmassist import BotAccount, BotForecast  # noqa: E402, F401  (issue 14)

@@ -6,7 +6,19 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import api, data, database, evidence, questions, sessions, tokens, users
+from tracker.cli import (
+    api,
+    assist,
+    bot,
+    data,
+    database,
+    evidence,
+    lint,
+    questions,
+    sessions,
+    tokens,
+    users,
+)
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -24,11 +36,14 @@ app.add_typer(users_app, name="users")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(tokens_app, name="tokens")
+bot_app = typer.Typer(no_args_is_help=True, help="The AI baseline forecaster (a bot member).")
+app.add_typer(bot_app, name="bot")
 
 command(app)(database.init)
 command(app)(database.seed)
 command(app)(database.demo)
 command(questions_app, "list")(questions.questions_list)
+command(questions_app, "overdue")(assist.questions_overdue)
 command(app)(questions.forecast)
 command(app)(questions.resolve)
 command(users_app, "add")(users.users_add)
@@ -49,6 +64,11 @@ command(app)(api.api)
 command(tokens_app, "create")(tokens.tokens_create)
 command(tokens_app, "list")(tokens.tokens_list)
 command(tokens_app, "revoke")(tokens.tokens_revoke)
+command(app)(lint.lint)
+command(bot_app, "add")(bot.bot_add)
+command(bot_app, "enable")(bot.bot_enable)
+command(bot_app, "disable")(bot.bot_disable)
+command(bot_app, "forecast")(bot.bot_forecast)
 
 
 def main() -> None:

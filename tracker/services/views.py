@@ -71,6 +71,25 @@ def visible_history(
     return [f for f in history if f.user_id == actor.user_id or not sessions.is_sealed(f, sealed)]
 
 
+def bot_visible(actor: Actor, question: QuestionRead, has_forecast: bool) -> bool:
+    """May this user see the AI baseline's numbers on this question now? Hidden from a
+    forecaster until they have forecast while it takes forecasts, whatever the question's
+    `hide_until_forecast` says: a machine's number anchors more than a colleague's."""
+    return question.state != "open" or actor.role == "viewer" or has_forecast
+
+
+def split_bots(
+    db: Database, history: Sequence[ForecastRead]
+) -> tuple[list[ForecastRead], list[ForecastRead]]:
+    """(the humans' forecasts, the bots') — bots are never counted as team members."""
+    from tracker.services.bots import bot_ids
+
+    bots = bot_ids(db)
+    if not bots:
+        return list(history), []
+    return [f for f in history if f.user_id not in bots], [f for f in history if f.user_id in bots]
+
+
 def blind_questions(db: Database, actor: Actor) -> set[str]:
     """Questions this user must not see others' numbers on because of a blind session."""
     return sessions.blind_question_ids(db, actor.user_id)
@@ -136,9 +155,12 @@ def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[Q
     ids = [r.question.id for r in rows]
     latest = _latest_vectors(db, ids)
     blind = blind_questions(db, actor)
+    from tracker.services.bots import bot_ids
+
+    bots = bot_ids(db)
     result = []
     for row in rows:
-        vectors = latest.get(row.question.id, {})
+        vectors = {u: v for u, v in latest.get(row.question.id, {}).items() if u not in bots}
         mine = actor.user_id in vectors or row.my_latest is not None
         visible = team_visible(actor, row.question, mine, blind=row.question.id in blind)
         median = median_vector(list(vectors.values()), row.question.options) if visible else None
@@ -209,6 +231,8 @@ class QuestionView:
     pools: dict[str, dict[str, float]] = field(default_factory=dict)
     forecasters: int = 0
     evidence: list[EvidenceArrival] = field(default_factory=list)
+    bot_forecasts: list[ForecastRead] = field(default_factory=list)
+    """The AI baseline's forecasts, when `bot_visible` (never in `others` or the pools)."""
 
     @property
     def my_latest(self) -> ForecastRead | None:
@@ -230,10 +254,16 @@ def question_view(
     db: Database, actor: Actor, question_id: str, *, extremize: float = aggregate.EXTREMIZE
 ) -> QuestionView:
     question = questions.get_question(db, question_id)
-    history = visible_history(db, actor, question_history(db, question_id))
+    history, bot_history = split_bots(
+        db, visible_history(db, actor, question_history(db, question_id))
+    )
     mine = [f for f in history if f.user_id == actor.user_id]
     blind = question_id in blind_questions(db, actor)
     visible = team_visible(actor, question, bool(mine), blind=blind)
+    if bot_visible(actor, question, bool(mine)) and not (blind and question.state == "open"):
+        bots_shown = bot_history
+    else:
+        bots_shown = []
     view = QuestionView(
         question=question,
         user_id=actor.user_id,
@@ -241,6 +271,7 @@ def question_view(
         mine=mine,
         team_visible=visible,
         forecasters=len({f.user_id for f in history}),
+        bot_forecasts=bots_shown,
     )
     if visible:
         view.others = [f for f in history if f.user_id != actor.user_id]
@@ -426,12 +457,12 @@ def all_paths(
 ) -> tuple[QuestionRead, list[ForecastRead]]:
     """Every member's forecasts on a question, subject to the same visibility rule."""
     question = questions.get_question(db, question_id)
-    history = visible_history(db, actor, question_history(db, question_id))
+    history, _ = split_bots(db, visible_history(db, actor, question_history(db, question_id)))
     has_own = any(f.user_id == actor.user_id for f in history)
     blind = question_id in blind_questions(db, actor)
     if not team_visible(actor, question, has_own, blind=blind):
         history = [f for f in history if f.user_id == actor.user_id]
-    return question, history
+    return question, history  # the AI baseline is scored in its own leaderboard row
 
 
 # ------------------------------------------------------------------ helpers

@@ -6,6 +6,7 @@ import streamlit as st
 from tracker.errors import TrackerError
 from tracker.services import auth as auth_service
 from tracker.services import users, views
+from tracker.ui.account import coaching_panel
 from tracker.ui.shell import auth, nav
 from tracker.ui.shell.chrome import ROLE_LABELS
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
@@ -76,3 +77,4 @@ with right:
             width="stretch",
             column_config={"Question": st.column_config.TextColumn(width="medium")},
         )
+    coaching_panel.show(actor)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.services import comments, questions, views
-from tracker.ui.question import discussion, panels
+from tracker.ui.question import bot_panel, discussion, panels
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
 from tracker.ui.widgets import charts
@@ -178,6 +178,7 @@ with right:
         st.info(views.HIDDEN_REASON, icon="🔒")
     if view.pools:
         pools_table(view.pools, q)
+    bot_panel.show(view, q)
     st.subheader("Rationales")
     panels.rationales(view, q)
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracker.schemas import QuestionRead
 from tracker.services import questions, scores, views
+from tracker.ui.review import bot_row
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db
 from tracker.ui.widgets import cached, charts
@@ -76,6 +77,7 @@ with board:
             "score**: Metaculus-style, positive beats the others. Averages over resolved, "
             "non-annulled questions."
         )
+        bot_row.show(db.url, version, int(min_q), by, RANKINGS)
         st.altair_chart(charts.relative_brier_bars(frame, me), width="stretch")
     with st.expander("Did updating after an evidence summary help?"):
         effects = cached.update_effects(db.url, version)
