@@ -11,7 +11,7 @@ from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db
 from tracker.ui.widgets import cached, charts
 from tracker.ui.widgets.render import esc, when
-from tracker.ui.widgets.score_table import my_score_line, score_frame
+from tracker.ui.widgets.score_table import leaderboard_frame, my_score_line, score_frame
 
 RANKINGS = {
     "relative_brier": "Relative Brier",
@@ -60,16 +60,18 @@ with board:
         )
     else:
         frame = pd.DataFrame(rows)
-        table = frame.rename(
-            columns={"rank": "#", "user": "Member", "questions": "Questions"} | RANKINGS
-        )
-        table["Member"] = [f"{m} (you)" if m == me else m for m in table["Member"]]
         st.dataframe(
-            table.round(3),
+            leaderboard_frame(rows, me, RANKINGS),
             hide_index=True,
             width="stretch",
-            column_config={"#": st.column_config.NumberColumn(width="small")},
+            column_config={"#": st.column_config.TextColumn(width="small")},
         )
+        if not frame["days_scored"].any():
+            st.info(
+                "No full day scored yet: every resolved question was resolved on the day it "
+                "was forecast, so there is no daily Brier and everyone's relative Brier is 0. "
+                "Equal scores share a rank (shown as =1)."
+            )
         st.caption(
             "**Relative Brier**: your daily Brier minus the team's daily median, averaged over "
             "each question's days (negative beats the team; days before your first forecast "
@@ -78,7 +80,9 @@ with board:
             "non-annulled questions."
         )
         bot_row.show(db.url, version, int(min_q), by, RANKINGS)
-        st.altair_chart(charts.relative_brier_bars(frame, me), width="stretch")
+        scored = frame[frame["days_scored"] > 0]
+        if len(scored) >= 2:  # one bar has nothing to be compared with
+            st.altair_chart(charts.relative_brier_bars(scored, me), width="stretch")
     with st.expander("Did updating after an evidence summary help?"):
         effects = cached.update_effects(db.url, version)
         if not any(e["updates"] for e in effects):
