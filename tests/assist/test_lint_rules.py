@@ -1,11 +1,9 @@
 """Question lint, offline rules: each rule trips on a bad question and stays quiet on a good one."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tracker.llm.schema import QuestionBrief
 from tracker.quality.lint import lint_rules
@@ -163,33 +161,14 @@ def test_a_question_is_not_its_own_duplicate():
     assert "near-duplicate" not in codes(q, [q])
 
 
-def _seed_briefs(corrected: bool) -> list[QuestionBrief]:
-    """The seed questions; `corrected` applies issue 13's fix (close at the end of the named
-    day) to a copy, as the ux helper is doing to the seed file itself."""
-    out = []
-    for raw in json.loads(SEED.read_text(encoding="utf-8"))["questions"]:
-        q = QuestionBrief.model_validate(
-            {k: raw[k] for k in QuestionBrief.model_fields if k in raw}
-        )
-        if corrected and q.close_time.hour == 0:
-            old = q.close_time.strftime("%Y-%m-%dT%H:%MZ")
-            close = q.close_time + timedelta(days=1)
-            criteria = q.resolution_criteria.replace(old, close.strftime("%Y-%m-%dT%H:%MZ"))
-            q = q.model_copy(update={"close_time": close, "resolution_criteria": criteria})
-        out.append(q)
-    return out
+def _seed_briefs() -> list[QuestionBrief]:
+    return [
+        QuestionBrief.model_validate({k: raw[k] for k in QuestionBrief.model_fields if k in raw})
+        for raw in json.loads(SEED.read_text(encoding="utf-8"))["questions"]
+    ]
 
 
-def test_corrected_seed_questions_have_no_error():
-    seeds = _seed_briefs(corrected=True)
+def test_the_seed_questions_have_no_error():
+    seeds = _seed_briefs()
     errors = [(q.id, f.code) for q in seeds for f in lint_rules(q, seeds) if f.severity == "error"]
     assert errors == []
-
-
-@pytest.mark.parametrize("corrected", [False])
-def test_todays_seed_file_trips_only_the_window_rule(corrected):
-    """Expected until issue 13 lands: seeds close at 00:00Z on the day their title names. Once
-    the seed file is fixed this finds no error at all, which also passes."""
-    seeds = _seed_briefs(corrected)
-    error_codes = {f.code for q in seeds for f in lint_rules(q, seeds) if f.severity == "error"}
-    assert error_codes <= {"window-excludes-named-day"}

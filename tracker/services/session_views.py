@@ -154,7 +154,7 @@ def export_for(db: Database, actor: Actor, *, show_everything: bool = False) -> 
         with db.write() as session:
             audit.record(session, actor, "export.show_everything", "export", "", at=db.now())
         return interchange.export_json(db)
-    return interchange.export_json(db, leave_out=_masked(db, actor))
+    return interchange.export_json(db, leave_out=_left_out(db, actor))
 
 
 def export_csv_for(db: Database, actor: Actor, *, show_everything: bool = False) -> str:
@@ -164,10 +164,10 @@ def export_csv_for(db: Database, actor: Actor, *, show_everything: bool = False)
         with db.write() as session:
             audit.record(session, actor, "export.show_everything", "export", "csv", at=db.now())
         return interchange.export_forecasts_csv(db)
-    return interchange.export_forecasts_csv(db, leave_out=_masked(db, actor))
+    return interchange.export_forecasts_csv(db, leave_out=_left_out(db, actor))
 
 
-def _masked(db: Database, actor: Actor) -> set[int]:
+def _left_out(db: Database, actor: Actor) -> set[int]:
     """What the downloader could not see on the pages: the rules above, and the AI baseline's
     forecasts on questions they have not forecast yet."""
     from tracker.services.bot_exports import hidden_bot_forecast_ids
