@@ -1,31 +1,45 @@
-"""The first-run sign-up is atomic: two racing processes make exactly one admin."""
+"""The first-run sign-up is atomic: two racing processes make exactly one admin.
 
-import multiprocessing
+Each visitor is its own interpreter talking over stdin/stdout (not multiprocessing: under
+pytest-xdist a spawned child re-imports whatever `__main__` an earlier AppTest left behind)."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from tracker.db import Database
-from tracker.errors import PermissionDenied
 from tracker.models import User
-from tracker.schemas import UserCreate
-from tracker.services import users
 
 TRIALS = 3
+ROOT = Path(__file__).resolve().parents[2]
+VISITOR = textwrap.dedent(
+    """
+    import sys
+    from tracker.db import Database
+    from tracker.errors import PermissionDenied
+    from tracker.schemas import UserCreate
+    from tracker.services import users
 
-
-def _sign_up(url: str, name: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
-    """One first-run visitor in its own process: create the first admin once both are ready."""
+    url, name = sys.argv[1], sys.argv[2]
     db = Database(url)
-    data = UserCreate(name=name, role="admin", password="correct horse")  # type: ignore[arg-type]
-    barrier.wait()
+    data = UserCreate(name=name, role="admin", password="correct horse")
+    with db.read():
+        pass  # connected and imported: ready to race
+    print("ready", flush=True)
+    sys.stdin.readline()
     try:
         users.create_user(db, None, data)
-        results.put((name, "created"))
+        print("created", flush=True)
     except PermissionDenied:
-        results.put((name, "refused"))
+        print("refused", flush=True)
     finally:
         db.dispose()
+    """
+)
 
 
 def _empty_users(db: Database) -> None:
@@ -34,22 +48,33 @@ def _empty_users(db: Database) -> None:
             session.delete(user)
 
 
+def _visitor(url: str, name: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", VISITOR, url, name],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_two_first_run_sign_ups_in_two_processes_make_one_admin(db, database_url):
-    ctx = multiprocessing.get_context("spawn")
     for trial in range(TRIALS):
         _empty_users(db)
-        barrier, results = ctx.Barrier(2), ctx.Queue()
-        workers = [
-            ctx.Process(
-                target=_sign_up, args=(database_url, f"admin{trial}{who}", barrier, results)
-            )
-            for who in "ab"
-        ]
-        for w in workers:
-            w.start()
-        outcomes = sorted(results.get(timeout=120)[1] for _ in workers)
-        for w in workers:
-            w.join(timeout=60)
+        visitors = [_visitor(database_url, f"admin{trial}{who}") for who in "ab"]
+        try:
+            for v in visitors:
+                line = v.stdout.readline().strip()  # type: ignore[union-attr]
+                assert line == "ready", v.stderr.read()  # type: ignore[union-attr]
+            for v in visitors:  # both are waiting on stdin: release them together
+                v.stdin.write("go\n")  # type: ignore[union-attr]
+                v.stdin.flush()  # type: ignore[union-attr]
+            outcomes = sorted(v.communicate(timeout=120)[0].strip() for v in visitors)
+        finally:
+            for v in visitors:
+                if v.poll() is None:
+                    v.kill()
         assert outcomes == ["created", "refused"], f"trial {trial}: {outcomes}"
         with db.read() as session:
             admins = session.exec(
