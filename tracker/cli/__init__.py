@@ -6,7 +6,17 @@ the group modules beside it, in the order `tracker --help` lists them."""
 
 import typer
 
-from tracker.cli import api, data, database, evidence, questions, sessions, tokens, users
+from tracker.cli import (
+    api,
+    data,
+    database,
+    evidence,
+    notify,
+    questions,
+    sessions,
+    tokens,
+    users,
+)
 from tracker.cli.common import command
 
 app = typer.Typer(
@@ -45,6 +55,7 @@ command(feeds_app, "add")(evidence.feeds_add)
 command(feeds_app, "poll")(evidence.feeds_poll)
 command(app)(evidence.summarize)
 command(app)(api.api)
+command(app)(notify.notify)
 command(tokens_app, "create")(tokens.tokens_create)
 command(tokens_app, "list")(tokens.tokens_list)
 command(tokens_app, "revoke")(tokens.tokens_revoke)
