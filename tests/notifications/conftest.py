@@ -71,6 +71,7 @@ class Hook:
         self.status = 200
         self.hold = False
         self.arrived = threading.Event()
+        self.received = threading.Event()  # set once a message was accepted
         self.release = threading.Event()
         hook = self
 
@@ -82,6 +83,7 @@ class Hook:
                     hook.release.wait(WAIT)
                 if hook.status == 200:
                     hook.posts.append(json.loads(body))
+                    hook.received.set()
                 self.send_response(hook.status)
                 self.end_headers()
 

@@ -15,7 +15,6 @@ from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from tracker.config import get_settings
@@ -220,7 +219,7 @@ def _safely(hook: Callable[..., None]) -> Callable[..., None]:
         try:
             with session.begin_nested():
                 hook(session, *args, **kwargs)
-        except SQLAlchemyError:
+        except Exception:  # whatever went wrong, the caller's change must go through
             log.exception("could not queue a notification (the change itself is kept)")
 
     guarded.__doc__ = hook.__doc__
