@@ -1,10 +1,11 @@
 """One family of user-facing errors: edges print the message, never a traceback."""
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import pydantic
+if TYPE_CHECKING:  # pydantic is imported where it is used: `tracker score FILE` never needs it
+    import pydantic
 
-M = TypeVar("M", bound=pydantic.BaseModel)
+M = TypeVar("M", bound="pydantic.BaseModel")
 
 
 class TrackerError(Exception):
@@ -27,7 +28,7 @@ class Conflict(TrackerError):
     pass
 
 
-def describe_validation_error(exc: pydantic.ValidationError) -> str:
+def describe_validation_error(exc: "pydantic.ValidationError") -> str:
     """Pydantic's report folded into one readable line: 'field: problem; field: problem'."""
     parts = []
     for error in exc.errors(include_url=False):
@@ -39,6 +40,8 @@ def describe_validation_error(exc: pydantic.ValidationError) -> str:
 
 def parse(model: type[M], data: object) -> M:
     """Validate edge input into a data model, turning pydantic's error into an InvalidInput."""
+    import pydantic
+
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:

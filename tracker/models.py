@@ -38,6 +38,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime
+    # bumped by sign-out, password, role and active changes: every session and saved sign-in
+    # made under an older version is refused (server-side revocation of stateless cookies)
+    token_version: int = 0
 
 
 class Question(SQLModel, table=True):
@@ -264,7 +267,8 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
-# The integrations' tables live in their own module, on the same metadata.
+# The discussion and the integrations' tables live in their own modules, on the same metadata.
+from tracker.models_discussion import Comment, CommentRevision  # noqa: E402, F401
 from tracker.models_integrations import (  # noqa: E402, F401
     ApiToken,
     ForecastLinkUse,
@@ -272,3 +276,4 @@ from tracker.models_integrations import (  # noqa: E402, F401
     NotifyPreference,
     OutboxMessage,
 )
+from tracker.models_llmassist import BotAccount, BotForecast  # noqa: E402, F401  (issue 14)

@@ -2,7 +2,9 @@
 
 Idempotent: questions whose id already exists are left alone, even if an admin has since edited
 them, so the run command can seed on every start; the one exception is a seed question that
-has no keywords yet (seeded before keywords existed), which gets the seed's. Finally every
+has no keywords yet (seeded before keywords existed), which gets the seed's, and a seed question
+still worded exactly as an earlier seed, which is edited to the current wording (a new revision;
+see `tracker.seed_updates`). Finally every
 question whose evidence changed gets a fresh summary, so a new install opens with summaries.
 """
 
@@ -15,6 +17,7 @@ from tracker.config import SEED_DIR
 from tracker.db import Database
 from tracker.interchange import import_document
 from tracker.schemas import Actor, QuestionEdit
+from tracker.seed_updates import update_untouched
 from tracker.services.evidence import rematch
 from tracker.services.questions import edit_question, list_questions
 from tracker.services.summary_refresh import refresh_summaries
@@ -25,6 +28,8 @@ class SeedSummary(BaseModel):
     questions_present: int = 0
     keywords_filled: int = 0
     evidence_added: int = 0
+    reworded: list[str] = []
+    options_kept: list[str] = []
     summaries_made: int = 0
 
 
@@ -42,6 +47,8 @@ def seed(db: Database, seed_dir: Path = SEED_DIR) -> SeedSummary:
         if q["id"] in present and not present[q["id"]].keywords and q.get("keywords"):
             edit_question(db, Actor.system(), q["id"], QuestionEdit(keywords=q["keywords"]))
             summary.keywords_filled += 1
+    updates = update_untouched(db, seed_dir, document["questions"], present)
+    summary.reworded, summary.options_kept = updates.updated, updates.options_kept
     evidence_file = seed_dir / "evidence.json"
     if evidence_file.exists():
         from tracker.services.evidence import seed_notes

@@ -387,6 +387,9 @@ def test_a_session_expires_after_the_timeout(w, clock):
 def test_a_session_ends_when_the_account_is_deactivated_and_follows_role_changes(w):
     login = auth.sign_in(w.db, "alice", PASSWORD)
     users.set_role(w.db, w.admin, "alice", "viewer")
+    with pytest.raises(PermissionDenied, match="signed out"):  # a role change signs out (12.6)
+        auth.check_session(w.db, login, timeout_minutes=60)
+    login = auth.sign_in(w.db, "alice", PASSWORD)
     assert auth.check_session(w.db, login, timeout_minutes=60).role == "viewer"
     users.set_active(w.db, w.admin, "alice", False)
     with pytest.raises(PermissionDenied, match="deactivated"):
@@ -401,18 +404,31 @@ def test_a_saved_sign_in_token_resumes_the_same_session(w):
 
 
 def _tampered(token: str, bob_id: int) -> dict[str, str]:
-    user_id, stamp, method, signature = token.split(".")
-    flipped = signature[:-1] + ("0" if signature[-1] != "0" else "1")
+    """Forgeries of an itsdangerous token `payload.timestamp.signature`."""
+    import base64
+    import json
+
+    payload, stamp, signature = token.split(".")
+    user_id, login_at, method, version = json.loads(base64.urlsafe_b64decode(payload + "=="))
+
+    def encoded(*fields: object) -> str:
+        raw = json.dumps(list(fields), separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
     return {
-        "other user": f"{bob_id}.{stamp}.{method}.{signature}",
-        "later login time": f"{user_id}.{int(stamp) + 3600}.{method}.{signature}",
-        "other method": f"{user_id}.{stamp}.oidc.{signature}",
-        "flipped signature": f"{user_id}.{stamp}.{method}.{flipped}",
-        "no signature": f"{user_id}.{stamp}.{method}.",
+        "other user": f"{encoded(bob_id, login_at, method, version)}.{stamp}.{signature}",
+        "later login time": f"{encoded(user_id, login_at + 3600, method, version)}.{stamp}."
+        f"{signature}",
+        "other method": f"{encoded(user_id, login_at, 'oidc', version)}.{stamp}.{signature}",
+        "flipped signature": f"{payload}.{stamp}.{flipped}",
+        "no signature": f"{payload}.{stamp}.",
         "extra part": f"{token}.x",
         "empty": "",
         "garbage": "not-a-token",
         "not a number": f"alice.{stamp}.{method}.{signature}",
+        "old format, huge user id": f"99999999999999999999.{login_at}.password.{signature}",
+        "oversized": token * 20,
     }
 
 

@@ -126,10 +126,17 @@ def test_question_and_user_scores(db, history):
     assert scores.question_scores(db, "open") == []
 
 
-def test_calibration_counts_each_option_of_final_forecasts(db, history):
+def test_binary_calibration_counts_one_p_yes_event_per_final_forecast(db, history):
     view = scores.user_calibration(db, "alice")
-    assert view.forecasts == 2
-    assert sum(b.count for b in view.bins) == 2 + 3
+    assert view.events == "binary"
+    assert view.forecasts == 1  # strike; rounds is multiple-choice
+    assert sum(b.count for b in view.bins) == 1
+
+
+def test_multiple_choice_calibration_counts_each_option_one_vs_rest(db, history):
+    view = scores.user_calibration(db, "alice", "one_vs_rest")
+    assert view.forecasts == 1
+    assert sum(b.count for b in view.bins) == 3
     parts = (
         view.reliability
         - view.resolution

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from tracker.scoring.calibration import binary_events, brier_decomposition, calibration_curve
+from tracker.scoring.calibration import (
+    binary_events,
+    brier_decomposition,
+    calibration_curve,
+    yes_events,
+)
 
 
 def test_ten_uniform_bins_by_default() -> None:
@@ -64,3 +69,22 @@ def test_multi_option_forecasts_become_one_event_per_option() -> None:
 def test_rejects_outcomes_that_are_not_zero_or_one() -> None:
     with pytest.raises(ValueError, match="0 or 1"):
         brier_decomposition([0.5], [2])
+
+
+def test_a_binary_forecast_is_one_event_on_p_yes() -> None:
+    p, happened = yes_events([[0.1, 0.9], [0.7, 0.3]], [1, 0])
+    assert p.tolist() == [0.1, 0.7]
+    assert happened.tolist() == [0.0, 1.0]  # Yes is option 0
+
+
+def test_ten_forecasts_at_ten_percent_that_all_resolve_no_have_no_resolution_or_uncertainty():
+    """The worked example of issue 13: counting P(No) too would give 0.25 and 0.25."""
+    p, happened = yes_events(np.tile([0.1, 0.9], (10, 1)), np.ones(10, dtype=int))
+    parts = brier_decomposition(p, happened)
+    assert parts.resolution == 0.0 and parts.uncertainty == 0.0
+    assert parts.brier == pytest.approx(0.01)
+    assert parts.reliability == pytest.approx(0.01)  # said 10 %, happened 0 %
+    table = calibration_curve(p, happened)
+    assert table.count.sum() == 10 and table.count[0] == 10
+    both_sides = brier_decomposition(*binary_events(np.tile([0.1, 0.9], (10, 1)), np.ones(10)))
+    assert both_sides.resolution == pytest.approx(0.25)  # the symmetric count the issue found

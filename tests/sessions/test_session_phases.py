@@ -226,6 +226,7 @@ def test_in_two_running_sessions_on_one_question_a_forecast_joins_the_newest(db,
 def test_updates_stay_hidden_in_blind_and_show_after(db, team):
     record, people = team
     submit(db, people["bob"], 0.7, record.id)
+    submit(db, people["alice"], 0.5, record.id)  # the reader forecast it (anchoring rule)
     with pytest.raises(PermissionDenied, match="revealed"):
         sessions.updates(db, people["alice"], record.id)
     sessions.advance_phase(db, people["alice"], record.id, "reveal")
@@ -292,7 +293,10 @@ def test_an_admin_taking_part_blind_cannot_read_the_others_numbers_in_the_audit_
         if e.action == "forecast.create"
     ]
     assert masked and all(e.after == {"note": session_views.BLIND_NOTE} for e in masked)
-    plain = [e for e in session_views.audit_events_for(db, admin) if e.action == "forecast.create"]
+    sealed = [e for e in session_views.audit_events_for(db, admin) if e.action == "forecast.create"]
+    assert sealed[0].after == {"note": session_views.BLIND_NOTE}  # admins included (issue 12.2)
+    full = session_views.audit_events_for(db, admin, show_everything=True)
+    plain = [e for e in full if e.action == "forecast.create"]
     assert plain[0].after["vector"] == pytest.approx([0.7, 0.3])
     sessions.advance_phase(db, people["alice"], record.id, "reveal")
     assert session_views.export_blocked_by(db, people["alice"]) == []

@@ -5,6 +5,7 @@ import pytest
 
 from tests.ui.conftest import RESOLVED, REVIEW, World, no_exceptions, texts
 from tracker.services import scores
+from tracker.ui.widgets.score_table import number
 
 
 def _frame_with(at, column: str):
@@ -33,10 +34,11 @@ def test_leaderboard_matches_the_scores_and_marks_me(open_app, world: World):
     board = _frame_with(at, "#").set_index("Member")
     expected = {row.user: row for row in scores.leaderboard(world.db)}
     assert list(board.index) == ["alice (you)", "bob"]  # alice was closer all along
-    assert board.loc["alice (you)", "Relative Brier"] == pytest.approx(
-        expected["alice"].relative_brier, abs=1e-3
+    assert board.loc["alice (you)", "Relative Brier"] == number(
+        expected["alice"].relative_brier, signed=True
     )
-    assert board.loc["alice (you)", "Relative Brier"] < 0 < board.loc["bob", "Relative Brier"]
+    assert board.loc["alice (you)", "Relative Brier"].startswith("-")
+    assert board.loc["bob", "Relative Brier"].startswith("+")
     assert board.loc["bob", "Questions"] == 1
 
 
@@ -44,11 +46,14 @@ def test_calibration_shows_counts_and_murphy_parts(open_app, world: World):
     at = open_app("alice", REVIEW)
     view = scores.user_calibration(world.db, "alice")
     bins = _frame_with(at, "Events")
-    assert bins["Events"].sum() == 2  # one final binary forecast: two yes/no events
+    assert bins["Events"].sum() == 1  # one final binary forecast: one P(Yes) event
     assert _metric(at, "Brier score") == f"{view.brier:.3f}"
     for part in ("Reliability", "Resolution", "Uncertainty"):
         assert _metric(at, part) == f"{getattr(view, part.lower()):.3f}"
     assert "within-bin variance" in texts(at)
+    at.radio(key="rv_events").set_value("one_vs_rest").run()
+    assert "No resolved multiple-choice questions with forecasts by alice" in texts(at)
+    at.radio(key="rv_events").set_value("binary").run()
     at.selectbox(key="rv_member").set_value("bob").run()
     assert _metric(at, "Brier score") == f"{scores.user_calibration(world.db, 'bob').brier:.3f}"
 

@@ -1,7 +1,6 @@
 """`tracker import`, `export` and `score`: the interchange document in and out, and scoring a
 file or the database."""
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +20,8 @@ def import_file(file: Path) -> None:
         f"imported: {summary.questions_added} questions ({summary.questions_unchanged} unchanged), "
         f"{summary.forecasts_added} forecasts ({summary.forecasts_unchanged} unchanged), "
         f"{summary.users_added} new users, {summary.evidence_added} evidence items, "
-        f"{summary.links_added} evidence links, {summary.sessions_added} sessions"
+        f"{summary.links_added} evidence links, {summary.sessions_added} sessions, "
+        f"{summary.comments_added} comments"
     )
 
 
@@ -69,18 +69,73 @@ def score(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Score resolved questions (Brier, relative Brier, log, baseline, peer); stores nothing."""
-    from tracker import interchange
     from tracker.errors import InvalidInput
-    from tracker.scoring.report import format_table, score_document
-    from tracker.services import scores
 
     if fmt not in ("table", "json"):
         raise InvalidInput("--format must be table or json")
-    if file is not None:
+    if file is not None:  # only the parser and the engine: no database, no validation models
+        from tracker.interchange.jsontext import loads
+        from tracker.scoring.document import scoring_input_from_document
+        from tracker.scoring.document_typed import typed_scoring_input
+        from tracker.scoring.report import score_input
+
+        raw = file.read_bytes()
         try:
-            result = score_document(interchange.loads(file.read_bytes()))
+            data = typed_scoring_input(raw) or scoring_input_from_document(loads(raw))
         except ValueError as exc:  # the engine's own message names the bad row
             raise InvalidInput(str(exc)) from None
+        report = score_input(data)
     else:
-        result = scores.report(open_db()).to_dict()
-    emit(json.dumps(result, indent=2) + "\n" if fmt == "json" else format_table(result))
+        from tracker.services import scores
+
+        report = scores.report(open_db())
+    if fmt == "json":
+        from tracker.scoring.report_json import dumps_report
+
+        emit(dumps_report(report) + "\n")
+    else:
+        from tracker.scoring.report import format_table
+
+        emit(format_table(report.to_dict()))
+
+
+def import_from(
+    source: Annotated[str, typer.Argument(help="fatebook, metaculus or spreadsheet")],
+    file: Annotated[Path, typer.Argument(help="the file exported there")],
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="metaculus: the account whose forecasts the file holds"),
+    ] = None,
+    user_map: Annotated[
+        str | None,
+        typer.Option("--user-map", help="names in the file → accounts: 'Alice Smith=alice,...'"),
+    ] = None,
+    skip_unsupported: Annotated[
+        bool,
+        typer.Option("--skip-unsupported", help="metaculus: leave out numeric/date questions"),
+    ] = False,
+) -> None:
+    """Import a Fatebook CSV export, a Metaculus API question list or a spreadsheet CSV.
+
+    The file is mapped to the interchange document and imported all or nothing; a row that
+    cannot be mapped is named in the error and nothing changes. Importing again adds nothing."""
+    from tracker.interchange.importers import import_from as run
+    from tracker.interchange.importers.common import parse_user_map
+    from tracker.schemas import Actor
+
+    summary, conversion = run(
+        open_db(migrate=True),
+        Actor.system(),
+        source,
+        file.read_bytes(),
+        user=user,
+        user_map=parse_user_map(user_map),
+        skip_unsupported=skip_unsupported,
+    )
+    for label in conversion.skipped:
+        typer.echo(f"skipped (not supported yet): {label}", err=True)
+    typer.echo(
+        f"imported from {source}: {summary.questions_added} questions "
+        f"({summary.questions_unchanged} unchanged), {summary.forecasts_added} forecasts "
+        f"({summary.forecasts_unchanged} unchanged), {summary.users_added} new users"
+    )

@@ -28,6 +28,13 @@ def seed() -> None:
         f"{summary.summaries_made} summaries made"
         + (f", keywords filled on {summary.keywords_filled}" if summary.keywords_filled else "")
     )
+    if summary.reworded:
+        typer.echo(
+            f"seed: brought {len(summary.reworded)} unedited seed questions to the current "
+            f"wording (a new revision each): {', '.join(summary.reworded)}"
+        )
+    if summary.options_kept:
+        typer.echo(f"seed: options kept (forecasts exist) on {', '.join(summary.options_kept)}")
 
 
 def demo(

@@ -88,9 +88,17 @@ def resolve(
     annul: Annotated[bool, typer.Option("--annul", help="annul instead (never scored)")] = False,
     note: Annotated[str, typer.Option(help="resolution note")] = "",
     source: Annotated[str, typer.Option(help="resolution source, e.g. a URL")] = "",
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="show the resolution assistant's advice only")
+    ] = False,
 ) -> None:
-    """Resolve a question to OPTION, or annul it."""
+    """Resolve a question to OPTION, or annul it (or, with --suggest, see the advice)."""
     from tracker.errors import parse
+
+    if suggest:
+        from tracker.cli.assist import print_suggestion
+
+        return print_suggestion(question_id)
     from tracker.schemas import Actor, Resolution
     from tracker.services import questions
 

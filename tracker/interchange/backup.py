@@ -13,6 +13,9 @@ a number local to the document (`ref`).
   creates the account; an existing account keeps its own.
 - `feeds` and `evidence`, each item with its `links` to questions (automatic or manual, linked
   or unlinked, so a restored database re-matches exactly as the old one would).
+- `comments`: each question's discussion (`comments_section.py`): author, time, body, the
+  parent's `ref`, the linked forecast (its time) and evidence (its hash), edits' earlier
+  wordings, and tombstones of deleted comments.
 - `sessions`: title, facilitator, phase and its timestamps, questions, participants; forecasts
   made in a session carry `session` (the ref) and `phase`.
 - A question whose wording was edited carries its `revisions`; a forecast made on an earlier
@@ -35,6 +38,7 @@ from sqlmodel import Session, col, select
 
 from tracker.errors import InvalidInput
 from tracker.evidence.dedup import NearDuplicateIndex
+from tracker.interchange.comments_section import export_comments
 from tracker.interchange.format import (
     EvidenceRecord,
     FeedRecord,
@@ -99,6 +103,7 @@ def export_extras(
             ("feeds", [_feed_json(f, names) for f in feeds]),
             ("evidence", evidence),
             ("sessions", sessions),
+            ("comments", export_comments(session, names)),
         )
         if rows
     }

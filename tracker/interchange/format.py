@@ -6,9 +6,8 @@ turns a loaded JSON object into validated records or raises one `InvalidInput` n
 and the reason; the checks that need a clock (`check_resolution`) or the question's wording
 (`check_revisions`) are here too and run while the rows are merged."""
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -19,6 +18,8 @@ from pydantic import AfterValidator, ConfigDict, Field
 from tracker.config import get_settings
 from tracker.errors import InvalidInput, describe_validation_error
 from tracker.evidence.text import MAX_CHARS, clean_text, content_hash
+from tracker.interchange.comments_section import CommentRecord
+from tracker.interchange.jsontext import loads as loads  # re-exported
 from tracker.models import EVIDENCE_KINDS
 from tracker.schemas import (
     ANNULLED,
@@ -35,7 +36,7 @@ from tracker.schemas import (
 from tracker.text import check_text
 
 FORMAT = "forecast-tracker/1"
-SECTIONS = ("users", "feeds", "evidence", "sessions")
+SECTIONS = ("users", "feeds", "evidence", "sessions", "comments")
 QUESTION_KEYS = (
     "id",
     "title",
@@ -215,28 +216,10 @@ class Document:
     feeds: list[FeedRecord]
     evidence: list[EvidenceRecord]
     sessions: list[SessionRecord]
+    comments: list[CommentRecord] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- parsing
-
-
-def loads(text: str | bytes) -> dict[str, Any]:
-    """Parse a document, with the line and column of a syntax error."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidInput("not valid JSON: the file is not UTF-8 text") from None
-    except RecursionError:
-        raise InvalidInput("not an interchange document: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise InvalidInput(f"not valid JSON: {str(exc)[:200]}") from None
-    if not isinstance(document, dict):
-        raise InvalidInput("not an interchange document: expected a JSON object at the top")
-    return document
 
 
 def parse_document(document: dict[str, Any]) -> Document:
@@ -254,12 +237,14 @@ def parse_document(document: dict[str, Any]) -> Document:
         feeds=parse_rows(document.get("feeds", []), "feeds", FeedRecord),
         evidence=parse_rows(document.get("evidence", []), "evidence", EvidenceRecord),
         sessions=parse_rows(document.get("sessions", []), "sessions", SessionRecord),
+        comments=parse_rows(document.get("comments", []), "comments", CommentRecord),
     )
     _unique([u.name for u in parsed.users], "users", "name")
     _unique([f.url for f in parsed.feeds], "feeds", "url")
     _unique([e.hash for e in parsed.evidence], "evidence", "hash")
     _unique([e.external_id for e in parsed.evidence if e.external_id], "evidence", "external_id")
     _unique([s.ref for s in parsed.sessions], "sessions", "ref")
+    _unique([c.ref for c in parsed.comments], "comments", "ref")
     _unique_question_ids(parsed.questions)
     return parsed
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.errors import InvalidInput
 from tracker.interchange.backup import Restorer
+from tracker.interchange.comments_section import merge_comments
 from tracker.interchange.format import (
     QUESTION_KEYS,
     ForecastRecord,
@@ -47,6 +48,7 @@ class ImportSummary(pydantic.BaseModel):
     evidence_added: int = 0
     links_added: int = 0
     sessions_added: int = 0
+    comments_added: int = 0
 
 
 def import_document(db: Database, actor: Actor, document: dict[str, Any]) -> ImportSummary:
@@ -64,6 +66,7 @@ def import_document(db: Database, actor: Actor, document: dict[str, Any]) -> Imp
         restorer.merge_evidence(parsed.feeds, parsed.evidence, known)
         restorer.merge_sessions(parsed.sessions, known)
         _merge_forecasts(session, actor, parsed.forecasts, known, summary, restorer, now=now)
+        summary.comments_added = merge_comments(session, parsed.comments, known)
         audit.record(session, actor, "import", "database", "-", at=now, after=summary.model_dump())
     return summary
 

@@ -18,9 +18,12 @@ from tracker.models import Forecast, ForecastProbability, Question, User
 from tracker.schemas import ANNULLED
 
 
-def export_document(db: Database, *, credentials: bool = False) -> dict[str, Any]:
+def export_document(
+    db: Database, *, credentials: bool = False, leave_out: set[int] | None = None
+) -> dict[str, Any]:
     """The whole database as one interchange document: questions, forecasts (hidden ones too)
-    and the backup sections; password hashes only when `credentials` is set."""
+    and the backup sections; password hashes only when `credentials` is set. `leave_out`:
+    forecast ids the reader may not see (`session_views.hidden_forecast_ids`)."""
     with db.read() as session:
         questions = session.exec(select(Question).order_by(Question.id)).all()
         rows = session.exec(
@@ -28,6 +31,8 @@ def export_document(db: Database, *, credentials: bool = False) -> dict[str, Any
             .join(User, col(Forecast.user_id) == User.id)
             .order_by(Forecast.question_id, Forecast.created_at, User.name)
         ).all()
+        if leave_out:
+            rows = [(f, name) for f, name in rows if f.id not in leave_out]
         vectors = forecast_vectors(session)
         extras = backup.export_extras(
             session, questions, [f for f, _ in rows], credentials=credentials
@@ -105,8 +110,10 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def export_json(db: Database, *, credentials: bool = False) -> str:
-    return dumps(export_document(db, credentials=credentials))
+def export_json(
+    db: Database, *, credentials: bool = False, leave_out: set[int] | None = None
+) -> str:
+    return dumps(export_document(db, credentials=credentials, leave_out=leave_out))
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -114,9 +121,9 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_forecasts_csv(db: Database) -> str:
+def export_forecasts_csv(db: Database, *, leave_out: set[int] | None = None) -> str:
     """One row per forecast and option, for spreadsheet users (free text formula-safe)."""
-    document = export_document(db)
+    document = export_document(db, leave_out=leave_out)
     titles = {q["id"]: q["title"] for q in document["questions"]}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -223,6 +223,32 @@ class OpenAIEngine:
 
     # --- one structured call -----------------------------------------------------------------
 
+    def structured(
+        self,
+        messages: list[dict[str, str]],
+        wire: type[W],
+        *,
+        breaker: CircuitBreaker | None = None,
+    ) -> tuple[W, Usage]:
+        """One schema-validated answer within one deadline, for the assistants in
+        `tracker.llm.assist`; raises LLMFailure with a readable reason."""
+        if breaker is not None and not breaker.begin():
+            raise LLMFailure(breaker.reason())
+        usage = Usage()
+        try:
+            answer = self._structured(messages, wire, usage, Deadline(self.timeout_s))
+        except Exception as exc:
+            if breaker is not None:
+                breaker.failed(str(exc) or type(exc).__name__)
+            if isinstance(exc, LLMFailure):
+                raise
+            raise LLMFailure(
+                f"unexpected error in the openai engine ({type(exc).__name__})"
+            ) from exc
+        if breaker is not None:
+            breaker.succeeded()
+        return answer, usage
+
     def _structured(
         self, messages: list[dict[str, str]], wire: type[W], usage: Usage, deadline: Deadline
     ) -> W:

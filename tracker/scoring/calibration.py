@@ -2,7 +2,9 @@
 
 Scale: here the Brier score is the 0..1 binary one, mean (p − o)², which is what the Murphy
 decomposition decomposes (half the 0..2 score of `rules.brier` for a binary question).
-`binary_events` turns multi-option forecasts into one binary event per option.
+A binary question is one event, P(Yes) against "Yes happened" (`yes_events`): counting P(No)
+too would mirror every point and change the decomposition. `binary_events` turns multi-option
+forecasts into one-vs-rest events, one per option, which the UI labels as such.
 """
 
 from dataclasses import dataclass
@@ -113,6 +115,13 @@ def brier_decomposition(
         within_bin_variance=float(np.sum(df * df) / n),
         within_bin_covariance=float(2.0 * np.sum(do * df) / n),
     )
+
+
+def yes_events(probs: npt.ArrayLike, outcome: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """(P(Yes), Yes happened) per binary forecast; Yes is option 0, as questions store it."""
+    p = np.atleast_2d(np.asarray(probs, dtype=np.float64))
+    happened = np.broadcast_to(np.asarray(outcome), (p.shape[0],)) == 0
+    return p[:, 0].copy(), happened.astype(np.float64)
 
 
 def binary_events(

@@ -1,5 +1,7 @@
 """Per-user averages over scored questions (the `users` table of `tracker score`)."""
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 #: Columns averaged per user; each mean skips the questions where the score is undefined.
@@ -34,3 +36,15 @@ def rank(users: pd.DataFrame, by: str = "relative_brier") -> pd.DataFrame:
     return users.sort_values(
         [by, "user"], ascending=[ascending, True], na_position="last", kind="stable"
     ).reset_index(drop=True)
+
+
+def tied_ranks(values: npt.ArrayLike, ascending: bool = True, decimals: int = 9) -> np.ndarray:
+    """Competition ranks (1, 1, 3): equal scores share a rank, undefined ones (NaN) share the
+    last. Scores are compared after rounding, so float noise does not split a tie."""
+    v = np.round(np.asarray(values, dtype=np.float64), decimals)
+    key = v if ascending else -v
+    defined = ~np.isnan(key)
+    ranks = np.empty(v.size, dtype=np.int64)
+    ranks[defined] = 1 + np.searchsorted(np.sort(key[defined]), key[defined], side="left")
+    ranks[~defined] = 1 + int(defined.sum())
+    return ranks

@@ -6,18 +6,17 @@ deactivation or role change takes effect on the user's next click. Single sign-o
 verified email to an existing account; it never creates one.
 """
 
-import hashlib
-import hmac
 import os
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from itsdangerous import BadData, URLSafeTimedSerializer
+
 from tracker.db import Database
 from tracker.errors import NotFound, PermissionDenied
-from tracker.models import User
 from tracker.schemas import Actor, UserRead
 from tracker.services import audit, users
 
@@ -32,6 +31,7 @@ class LoginSession:
     name: str
     login_at: datetime
     method: str = "password"
+    version: int = 0  # the account's token version at sign-in (see `User.token_version`)
 
 
 def sign_in(db: Database, name: str, password: str) -> LoginSession:
@@ -73,6 +73,7 @@ def sign_in_oidc(
 
 def _open(db: Database, user: UserRead, method: str) -> LoginSession:
     now = db.now()
+    version = users.token_version(db, user.id)
     with db.write() as session:
         audit.record(
             session,
@@ -83,7 +84,21 @@ def _open(db: Database, user: UserRead, method: str) -> LoginSession:
             at=now,
             after={"method": method},
         )
-    return LoginSession(user_id=user.id, name=user.name, login_at=now, method=method)
+    return LoginSession(
+        user_id=user.id, name=user.name, login_at=now, method=method, version=version
+    )
+
+
+def sign_out(db: Database, login: LoginSession) -> None:
+    """Sign out: this session, every other one of the user and every saved sign-in end (a copied
+    cookie replayed later is refused)."""
+    users.revoke_sign_ins(db, login.user_id)
+
+
+def renewed(db: Database, login: LoginSession) -> LoginSession:
+    """This tab's session carried over the user's own password change (which signed out every
+    other session and device): only for the session that just made the change."""
+    return replace(login, version=users.token_version(db, login.user_id))
 
 
 def check_session(db: Database, login: LoginSession, *, timeout_minutes: int) -> UserRead:
@@ -97,46 +112,57 @@ def check_session(db: Database, login: LoginSession, *, timeout_minutes: int) ->
         raise PermissionDenied("this account no longer exists") from None
     if not user.is_active:
         raise PermissionDenied("this account has been deactivated; ask an admin")
+    if users.token_version(db, login.user_id) != login.version:
+        raise PermissionDenied(
+            "you were signed out (sign-out, or a password or role change); please sign in again"
+        )
     return user
 
 
 # ------------------------------------------------------------------ "keep me signed in" tokens
 
 
-def session_token(db: Database, login: LoginSession, secret: bytes) -> str:
-    """A signed token that lets this browser resume the session after a page reload.
+def _serializer(secret: bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="tracker.keep-signed-in")
 
-    It binds the user, the login time and a fingerprint of the current password hash, so it
-    expires with the session timeout and dies when the password changes (a reset signs every
-    other device out). It is not stored server-side: the signature is the proof.
+
+MAX_TOKEN_CHARS = 512  # a real token is ~120; anything longer is not ours
+
+
+def session_token(db: Database, login: LoginSession, secret: bytes) -> str:
+    """A signed token (itsdangerous) that lets this browser resume the session after a reload.
+
+    It binds the user, the login time, the method and the account's token version, so it
+    expires with the session timeout and dies at sign-out or a password, role or active change
+    (the version moves on). The signature proves it is ours; the version is the server side.
     """
-    payload = f"{login.user_id}.{int(login.login_at.timestamp())}.{login.method}"
-    return f"{payload}.{_signature(db, payload, login.user_id, secret)}"
+    payload = [login.user_id, int(login.login_at.timestamp()), login.method, login.version]
+    return _serializer(secret).dumps(payload)
 
 
 def resume_session(db: Database, token: str, secret: bytes) -> LoginSession:
-    """The session a token stands for, or PermissionDenied when it is forged or stale."""
+    """The session a token stands for, or PermissionDenied when it is forged, malformed or
+    revoked (never another error, whatever the cookie holds)."""
     invalid = PermissionDenied("your saved sign-in is no longer valid; please sign in again")
-    try:
-        user_id, stamp, method, signature = token.split(".")
-        payload = f"{user_id}.{stamp}.{method}"
-        expected = _signature(db, payload, int(user_id), secret)
-        login_at = datetime.fromtimestamp(int(stamp), tz=UTC)
-    except (ValueError, NotFound):
-        raise invalid from None
-    if not hmac.compare_digest(signature, expected):
+    if not token or len(token) > MAX_TOKEN_CHARS:
         raise invalid
-    return LoginSession(user_id=int(user_id), name="", login_at=login_at, method=method)
+    try:
+        user_id, stamp, method, version = _serializer(secret).loads(token)
+        if not all(_bounded(v) for v in (user_id, stamp, version)):
+            raise ValueError("not small whole numbers")
+        if method not in ("password", "oidc"):
+            raise ValueError("unknown method")
+        login_at = datetime.fromtimestamp(stamp, tz=UTC)
+        current = users.token_version(db, user_id)
+    except (BadData, ValueError, TypeError, OverflowError, OSError, NotFound):
+        raise invalid from None
+    if version != current:
+        raise invalid
+    return LoginSession(user_id=user_id, name="", login_at=login_at, method=method, version=version)
 
 
-def _signature(db: Database, payload: str, user_id: int, secret: bytes) -> str:
-    with db.read() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(f"no user with id {user_id}")
-        fingerprint = hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-    message = f"{payload}.{fingerprint}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+def _bounded(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**40
 
 
 def load_or_create_secret(path: Path) -> bytes:

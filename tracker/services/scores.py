@@ -11,7 +11,7 @@ by `data_version`, which changes with every audited write.
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from tracker.scoring import calibration, rules
 from tracker.scoring.aggregate import median as median_pool
 from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput
 from tracker.scoring.leaderboard import leaderboard as leaderboard_table
-from tracker.scoring.leaderboard import rank
+from tracker.scoring.leaderboard import rank, tied_ranks
 from tracker.scoring.report import ScoreReport, score_input
 from tracker.services import memo
 from tracker.services.questions import list_questions
@@ -38,6 +38,7 @@ T = TypeVar("T")
 class ScoreRow(BaseModel):
     question_id: str
     user: str
+    display_name: str = ""  # what people are called on screen; `user` is the sign-in name
     brier: float | None
     mean_daily_brier: float | None
     median_daily_brier: float | None
@@ -51,8 +52,14 @@ class ScoreRow(BaseModel):
 
 
 class LeaderRow(BaseModel):
+    """A member's averages; `rank` is shared by equal scores (1, 1, 3). `days_scored` counts the
+    full days their forecasts stood on: 0 means every question resolved on the day they forecast,
+    so there is no daily Brier and the relative Brier is 0 by construction."""
+
     rank: int
     user: str
+    display_name: str = ""
+    days_scored: int = 0
     questions: int
     mean_daily_brier: float | None
     relative_brier: float | None
@@ -68,8 +75,16 @@ class CalibrationBin(BaseModel):
     count: int
 
 
+CalibrationEvents = Literal["binary", "one_vs_rest"]
+EVENT_LABELS: dict[str, str] = {
+    "binary": "Binary questions: P(Yes)",
+    "one_vs_rest": "Multiple-choice options, one-vs-rest",
+}
+
+
 class CalibrationView(BaseModel):
     user: str
+    events: CalibrationEvents = "binary"
     forecasts: int
     bins: list[CalibrationBin]
     brier: float | None
@@ -235,18 +250,22 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _score_rows(frame: pd.DataFrame) -> list[ScoreRow]:
+def _score_rows(db: Database, frame: pd.DataFrame) -> list[ScoreRow]:
     # the engine's rows are already typed and checked: build without re-validating each one
-    return [ScoreRow.model_construct(**r) for r in _rows(frame)]
+    names = display_names(db)
+    return [
+        ScoreRow.model_construct(**r, display_name=names.get(r["user"], r["user"]))
+        for r in _rows(frame)
+    ]
 
 
 def all_scores(db: Database) -> list[ScoreRow]:
-    return list(memo.memoised(db, "rows", lambda: _score_rows(report(db).scores)))
+    return list(memo.memoised(db, "rows", lambda: _score_rows(db, report(db).scores)))
 
 
 def _scores_where(db: Database, column: str, values: set[str]) -> list[ScoreRow]:
     frame = report(db).scores
-    return _score_rows(frame[frame[column].isin(values)])
+    return _score_rows(db, frame[frame[column].isin(values)])
 
 
 def scored_members(db: Database) -> list[str]:
@@ -265,22 +284,53 @@ def user_scores(db: Database, user: str) -> list[ScoreRow]:
 def leaderboard(
     db: Database, min_questions: int = 1, by: str = "relative_brier"
 ) -> list[LeaderRow]:
-    """Per-user averages over resolved, non-annulled questions, best first."""
-    table = rank(leaderboard_table(report(db).scores, min_questions), by=by)
-    return [LeaderRow(rank=i + 1, **row) for i, row in enumerate(_rows(table))]
+    """Per-user averages over resolved, non-annulled questions, best first; equal scores share
+    a rank (a question resolved on the day everyone forecast leaves every relative Brier 0)."""
+    scored = report(db).scores
+    table = rank(leaderboard_table(scored, min_questions), by=by)
+    ranks = tied_ranks(table[by].to_numpy(dtype=np.float64), ascending="brier" in by)
+    days = scored.groupby("user", observed=True)["active_days"].sum()
+    names = display_names(db)
+    return [
+        LeaderRow(
+            rank=int(r),
+            display_name=names.get(row["user"], row["user"]),
+            days_scored=int(days.get(row["user"], 0)),
+            **row,
+        )
+        for r, row in zip(ranks, _rows(table), strict=True)
+    ]
 
 
-def user_calibration(db: Database, user: str) -> CalibrationView:
-    """Calibration of the user's standing forecast at each resolved question's end; each option
-    of a multi-option forecast counts as one yes/no event."""
+def display_names(db: Database) -> dict[str, str]:
+    """Sign-in name → the name shown on screen (the display name, or the sign-in name)."""
+    with db.read() as session:
+        people = session.exec(select(User.name, User.display_name)).all()
+    return {name: shown or name for name, shown in people}
+
+
+def user_calibration(
+    db: Database, user: str, events: CalibrationEvents = "binary"
+) -> CalibrationView:
+    """Calibration of the user's standing forecast at each resolved question's end.
+
+    "binary": one event per binary question, P(Yes). "one_vs_rest": every option of each
+    multiple-choice or ordered question is its own yes/no event."""
     data = scoring_input(db)
+    kinds = {q.id: q.type for q in list_questions(db)}
     probs, happened = [], []
     user_ids = np.flatnonzero(np.asarray(data.users) == user)
     if user_ids.size:
         for q, row in _final_forecasts(data, int(user_ids[0])):
-            p, o = calibration.binary_events(
-                data.probs[row : row + 1], data.outcome[q], data.n_options[q]
-            )
+            is_binary = kinds.get(data.question_ids[q]) == "binary"
+            if is_binary != (events == "binary"):
+                continue
+            if is_binary:
+                p, o = calibration.yes_events(data.probs[row : row + 1], data.outcome[q])
+            else:
+                p, o = calibration.binary_events(
+                    data.probs[row : row + 1], data.outcome[q], data.n_options[q]
+                )
             probs.append(p)
             happened.append(o)
     p = np.concatenate(probs) if probs else np.zeros(0)
@@ -299,6 +349,7 @@ def user_calibration(db: Database, user: str) -> CalibrationView:
     parts = calibration.brier_decomposition(p, o) if p.size else None
     return CalibrationView(
         user=user,
+        events=events,
         forecasts=len(probs),
         bins=bins,
         **{

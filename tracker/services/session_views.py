@@ -8,10 +8,15 @@ once questions resolve, the review of blind against updated forecasts.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlmodel import select
+
+from tracker import interchange
 from tracker.db import Database
+from tracker.models import Forecast
 from tracker.schemas import Actor, AuditRead, ForecastRead, QuestionRead, SessionPhase
 from tracker.scoring.aggregate import EXTREMIZE
 from tracker.services import audit, forecasts, questions, scores, sessions, users
+from tracker.services.permissions import require_admin
 
 
 @dataclass
@@ -90,23 +95,89 @@ def new_session_choices(db: Database) -> tuple[list[QuestionRead], list[str]]:
 
 
 BLIND_NOTE = "(hidden until the session's reveal)"
+HIDDEN_NOTE = "(hidden until you forecast this question)"
 
 
-def audit_events_for(db: Database, actor: Actor, limit: int = 300) -> list[AuditRead]:
-    """The audit trail as this admin may read it now: while they take part in a blind session,
-    the vectors of forecasts on its questions are masked (they would reveal the others')."""
-    blind = sessions.blind_question_ids(db, actor.user_id)
-    return [
-        e.model_copy(update={"after": {"note": BLIND_NOTE}})
-        if e.action == "forecast.create" and e.entity_id in blind
-        else e
-        for e in audit.list_events(db, limit=limit)
-    ]
+def audit_events_for(
+    db: Database, actor: Actor, limit: int = 300, *, show_everything: bool = False
+) -> list[AuditRead]:
+    """The audit trail as this admin may read it now. The vector of a forecast they could not
+    see on its question page is masked: a sealed blind forecast (its session is still blind)
+    or one on a question they have not forecast yet. `show_everything` unmasks it for a real
+    audit, and that look is itself recorded in the trail."""
+    if show_everything:
+        with db.write() as session:
+            audit.record(session, actor, "audit.show_everything", "audit", "", at=db.now())
+    events = audit.list_events(db, limit=limit)
+    if show_everything:
+        return events
+    sealed = sessions.sealed_session_ids(db)
+    asked = sorted({e.entity_id for e in events if e.action == "forecast.create"})
+    withheld = sessions.withheld_question_ids(db, actor, asked) if asked else set()
+    return [_masked(e, actor, sealed, withheld) for e in events]
+
+
+def _masked(event: AuditRead, actor: Actor, sealed: set[int], withheld: set[str]) -> AuditRead:
+    if event.action != "forecast.create" or event.actor == actor.name:
+        return event
+    after = event.after or {}
+    if after.get("phase") == "blind" and after.get("session_id") in sealed:
+        return event.model_copy(update={"after": {"note": BLIND_NOTE}})
+    if event.entity_id in withheld:
+        return event.model_copy(update={"after": {"note": HIDDEN_NOTE}})
+    return event
+
+
+def hidden_forecast_ids(db: Database, actor: Actor) -> set[int]:
+    """Forecasts this user could not see on their question pages now (sealed blind ones, and
+    others' on questions they must forecast first): an export made for them leaves them out."""
+    sealed = sessions.sealed_session_ids(db)
+    with db.read() as session:
+        rows = session.exec(
+            select(Forecast.id, Forecast.question_id, Forecast.user_id, Forecast.session_id,
+                   Forecast.session_phase)
+        ).all()  # fmt: skip
+    others = [r for r in rows if r[2] != actor.user_id]
+    withheld = sessions.withheld_question_ids(db, actor, sorted({r[1] for r in others}))
+    return {
+        fid
+        for fid, qid, _, session_id, phase in others
+        if qid in withheld or (phase == "blind" and session_id in sealed)
+    }
+
+
+def export_for(db: Database, actor: Actor, *, show_everything: bool = False) -> str:
+    """The whole-database JSON an admin downloads in the app: without the forecasts they could
+    not see on the question pages, unless `show_everything` (recorded in the audit trail)."""
+    require_admin(actor, "export the database")
+    if show_everything:
+        with db.write() as session:
+            audit.record(session, actor, "export.show_everything", "export", "", at=db.now())
+        return interchange.export_json(db)
+    return interchange.export_json(db, leave_out=_left_out(db, actor))
+
+
+def export_csv_for(db: Database, actor: Actor, *, show_everything: bool = False) -> str:
+    """The forecasts CSV, masked as `export_for` is."""
+    require_admin(actor, "export the database")
+    if show_everything:
+        with db.write() as session:
+            audit.record(session, actor, "export.show_everything", "export", "csv", at=db.now())
+        return interchange.export_forecasts_csv(db)
+    return interchange.export_forecasts_csv(db, leave_out=_left_out(db, actor))
+
+
+def _left_out(db: Database, actor: Actor) -> set[int]:
+    """What the downloader could not see on the pages: the rules above, and the AI baseline's
+    forecasts on questions they have not forecast yet."""
+    from tracker.services.bot_exports import hidden_bot_forecast_ids
+
+    return hidden_forecast_ids(db, actor) | hidden_bot_forecast_ids(db, actor)
 
 
 def export_blocked_by(db: Database, actor: Actor) -> list[str]:
-    """Titles of the blind sessions this user takes part in: a whole-database export would
-    show them the others' forecasts, so the app offers it again after the reveal."""
+    """Titles of the blind sessions this user takes part in (the page says their forecasts
+    are left out of the export until the reveal)."""
     return [
         s.title
         for s in sessions.list_sessions(db)

@@ -1,9 +1,12 @@
 """Team forecasting sessions: blind → reveal → update → closed.
 
 In the blind phase nobody in the session sees anyone else's forecast on the session's questions
-(pages and exports ask `blind_question_ids`); the reveal shows the spread and the pools, so the
+(pages and exports ask `blind_question_ids`), and a blind forecast is sealed to everyone but its
+author, admins included (`sealed_session_ids`); the reveal shows the spread and the pools, so the
 discussion starts from the disagreements; updates are ordinary forecasts tagged with the session
-and phase; a closed session is frozen. Only the facilitator (or an admin) moves phases.
+and phase; a closed session is frozen. Only the facilitator (or an admin) moves phases. The
+reveal and the export never show a forecast that the question page would not show the reader
+(`permissions.may_see_others`): running a session is no way round the anchoring rule.
 """
 
 import csv
@@ -29,7 +32,11 @@ from tracker.schemas import Actor, ForecastRead, SessionPhase, Title
 from tracker.scoring.aggregate import EXTREMIZE, team_aggregates
 from tracker.services import audit, notifications
 from tracker.services.forecasts import forecast_history, latest_by_user
-from tracker.services.permissions import require_forecaster
+from tracker.services.permissions import (
+    may_see_others,
+    require_forecaster,
+    require_session_creator,
+)
 from tracker.services.questions import question_state
 
 PHASES: tuple[SessionPhase, ...] = ("blind", "reveal", "update", "closed")
@@ -69,6 +76,7 @@ class RevealedQuestion(BaseModel):
     aggregates: dict[str, dict[str, float]]
     spread: dict[str, float]
     distance_from_median: dict[str, float] = Field(default_factory=dict)
+    withheld: bool = False  # the reader must forecast the question first (anchoring rule)
 
 
 class PhaseChange(BaseModel):
@@ -108,7 +116,8 @@ def _row(session: Session, session_id: int) -> ForecastSession:
 
 
 def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRead:
-    """The creator facilitates; questions must be open, participants active non-viewers."""
+    """The creator facilitates; questions must be open, participants active non-viewers; a
+    forecaster who is not an admin must be one of the participants."""
     require_forecaster(actor)
     now = db.now()
     if len(set(data.question_ids)) != len(data.question_ids):
@@ -130,6 +139,7 @@ def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRe
             if not user.is_active or user.role == "viewer":
                 raise InvalidInput(f"'{name}' cannot forecast (inactive or a viewer)")
             users.append(user)
+        require_session_creator(actor, data.participants)
         row = ForecastSession(
             title=data.title,
             facilitator_id=actor.user_id or 0,
@@ -209,6 +219,46 @@ def blind_question_ids(db: Database, user_id: int | None) -> set[str]:
         )
 
 
+def sealed_session_ids(db: Database) -> set[int]:
+    """Sessions still in their blind phase: their blind forecasts are seen by their authors only."""
+    with db.read() as session:
+        return set(
+            session.exec(select(ForecastSession.id).where(ForecastSession.phase == "blind")).all()
+        )  # type: ignore[arg-type]
+
+
+def is_sealed(forecast: ForecastRead, sealed: set[int]) -> bool:
+    return forecast.session_phase == "blind" and forecast.session_id in sealed
+
+
+def withheld_question_ids(db: Database, actor: Actor, question_ids: list[str]) -> set[str]:
+    """Of these questions, those on which the actor may not see the others' forecasts now."""
+    now = db.now()
+    blind = blind_question_ids(db, actor.user_id)
+    with db.read() as session:
+        rows = session.exec(select(Question).where(col(Question.id).in_(question_ids))).all()
+        own = set(
+            session.exec(
+                select(Forecast.question_id).where(
+                    col(Forecast.question_id).in_(question_ids),
+                    Forecast.user_id == actor.user_id,
+                    col(Forecast.hidden).is_(False),
+                )
+            ).all()
+        )
+        return {
+            q.id
+            for q in rows
+            if not may_see_others(
+                actor,
+                hide_until_forecast=q.hide_until_forecast,
+                is_open=question_state(q, now) == "open",
+                has_forecast=q.id in own,
+                blind=q.id in blind,
+            )
+        }
+
+
 def submission_status(db: Database, session_id: int) -> list[SubmissionStatus]:
     """Who has submitted a blind forecast on each question (names only, never the numbers)."""
     record = get_session(db, session_id)
@@ -259,10 +309,11 @@ def reveal(
             q.id: q
             for q in session.exec(select(Question).where(col(Question.id).in_(record.question_ids)))
         }
+    withheld = withheld_question_ids(db, actor, record.question_ids)
     revealed = []
     for qid in record.question_ids:
         question = questions[qid]
-        made = blind[qid]
+        made = [] if qid in withheld else blind[qid]
         aggregates: dict[str, dict[str, float]] = {}
         spread: dict[str, float] = {}
         distance: dict[str, float] = {}
@@ -290,6 +341,7 @@ def reveal(
                 aggregates=aggregates,
                 spread=spread,
                 distance_from_median=distance,
+                withheld=qid in withheld,
             )
         )
     return revealed
@@ -297,9 +349,12 @@ def reveal(
 
 def updates(db: Database, actor: Actor, session_id: int) -> dict[str, list[ForecastRead]]:
     """Each participant's latest update-phase forecast per question (after the blind phase)."""
-    if get_session(db, session_id).phase == "blind":
+    record = get_session(db, session_id)
+    if record.phase == "blind":
         raise PermissionDenied("forecasts are revealed when the facilitator ends the blind phase")
-    return session_forecasts(db, session_id, "update")
+    withheld = withheld_question_ids(db, actor, record.question_ids)
+    made = session_forecasts(db, session_id, "update")
+    return {qid: [] if qid in withheld else found for qid, found in made.items()}
 
 
 def phase_history(db: Database, session_id: int) -> list[PhaseChange]:
@@ -339,6 +394,11 @@ def export_record(db: Database, actor: Actor, session_id: int) -> dict:
                 "blind": [_forecast_row(f) for f in sorted(question.forecasts, key=_by_user)],
                 "update": [_forecast_row(f) for f in made],
             }
+            | (
+                {"withheld": "forecast this question to see the team's"}
+                if question.withheld
+                else {}
+            )
         )
     return document
 
@@ -381,3 +441,15 @@ def export_csv(db: Database, actor: Actor, session_id: int) -> str:
                         ]
                     )
     return buffer.getvalue()
+
+
+def questions_in_blind_sessions(db: Database) -> set[str]:
+    """Questions some team session is forecasting blind right now (whoever takes part)."""
+    with db.read() as session:
+        return set(
+            session.exec(
+                select(SessionQuestion.question_id)
+                .join(ForecastSession, col(ForecastSession.id) == SessionQuestion.session_id)
+                .where(ForecastSession.phase == "blind")
+            ).all()
+        )

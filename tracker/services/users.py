@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from tracker.config import get_settings
@@ -17,6 +17,7 @@ from tracker.schemas import Actor, Role, UserCreate, UserRead, check_password_st
 from tracker.services import audit
 from tracker.services.permissions import require_admin
 
+FIRST_ADMIN_LOCK = 0x7472_6163_6B01  # "track" + 1: the advisory lock of the first-run check
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 
 
@@ -90,6 +91,11 @@ def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead
     """Create an account. With no users at all, anyone may create the first admin (first run)."""
     now = db.now()
     with db.write() as session:
+        if actor is None and not db.sqlite:
+            # Two first-run sign-ups must not both see an empty table: on PostgreSQL the count
+            # waits for this lock (held to the end of the transaction, so the other's admin is
+            # committed and counted); SQLite's BEGIN IMMEDIATE already serialises writers.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_ADMIN_LOCK})
         first_run = session.exec(select(func.count()).select_from(User)).one() == 0
         if actor is None:
             if not first_run or data.role != "admin":
@@ -149,7 +155,9 @@ def set_role(db: Database, actor: Actor, name: str, role: Role) -> UserRead:
         if user.role == "admin" and role != "admin" and _admin_count(session) <= 1:
             raise Conflict("cannot remove the last admin")
         before = user.role
-        user.role = role
+        if before != role:
+            user.role = role
+            user.token_version += 1  # signed in under the old role: sign in again
         session.add(user)
         audit.record(
             session,
@@ -175,6 +183,7 @@ def set_active(db: Database, actor: Actor, name: str, active: bool) -> UserRead:
         if user.is_active != active:
             before = user.is_active
             user.is_active = active
+            user.token_version += 1
             session.add(user)
             audit.record(
                 session,
@@ -205,8 +214,31 @@ def set_password(db: Database, actor: Actor, name: str, password: str) -> None:
         user.password_hash = _hasher.hash(password)
         user.failed_logins = 0
         user.locked_until = None
+        user.token_version += 1  # every open tab and saved sign-in of this user ends
         session.add(user)
         audit.record(session, actor, "user.password", "user", name, at=now)
+
+
+def token_version(db: Database, user_id: int) -> int:
+    """The account's current sign-in version (see `User.token_version`)."""
+    with db.read() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"no user with id {user_id}")
+        return user.token_version
+
+
+def revoke_sign_ins(db: Database, user_id: int) -> None:
+    """Sign this account out everywhere: every session and saved sign-in made so far ends."""
+    now = db.now()
+    with db.write() as session:
+        user = session.get(User, user_id, with_for_update={"key_share": True})
+        if user is None:
+            return
+        user.token_version += 1
+        session.add(user)
+        actor = Actor(user_id=user.id, name=user.name, role=user.role)  # type: ignore[arg-type]
+        audit.record(session, actor, "user.sign_out", "user", user.name, at=now)
 
 
 def authenticate(db: Database, name: str, password: str) -> UserRead:

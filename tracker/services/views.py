@@ -1,9 +1,11 @@
 """Read-only views for the web pages: what one user may see, shaped for display.
 
-The anchoring rule lives here, not in a page, so no edge can forget it: while a question takes
-forecasts and `hide_until_forecast` is set, a forecaster sees neither the others' forecasts nor
-the team aggregate until they have made their own. Viewers (who cannot forecast, so cannot be
-anchored) and everyone once forecasting has stopped see the whole picture.
+The anchoring rule lives here and in `permissions.may_see_others`, not in a page, so no edge can
+forget it: while a question takes forecasts and `hide_until_forecast` is set, a forecaster sees
+neither the others' forecasts nor the team aggregate until they have made their own. Viewers
+(who cannot forecast, so cannot be anchored) and everyone once forecasting has stopped see the
+whole picture. A blind forecast of a session still in its blind phase is sealed: nobody but its
+author sees it anywhere (`visible_history`), admins included.
 
 Queries are shaped for a big team: the list computes team figures only for the rows on screen,
 and every question's latest vectors come from two indexed queries rather than a full history.
@@ -17,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func
+from sqlalchemy import Connection, func, or_
 from sqlmodel import col, select
 
 from tracker.db import Database
@@ -25,6 +27,7 @@ from tracker.models import (
     EvidenceItem,
     Forecast,
     ForecastProbability,
+    ForecastSession,
     Question,
     QuestionEvidence,
     User,
@@ -32,6 +35,7 @@ from tracker.models import (
 from tracker.schemas import Actor, ForecastRead, QuestionRead, QuestionRevisionRead
 from tracker.scoring import aggregate
 from tracker.services import forecasts, memo, questions, sessions
+from tracker.services.permissions import may_see_others
 from tracker.services.sessions import SessionRead
 
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
@@ -48,11 +52,42 @@ def team_visible(
     `blind`: the question is in a team session this user takes part in that is still in its
     blind phase; then nobody sees anyone else's numbers, forecast or not.
     """
-    if blind and question.state == "open":
-        return False
-    if not question.hide_until_forecast or question.state != "open":
-        return True
-    return actor.role == "viewer" or has_forecast
+    return may_see_others(
+        actor,
+        hide_until_forecast=question.hide_until_forecast,
+        is_open=question.state == "open",
+        has_forecast=has_forecast,
+        blind=blind,
+    )
+
+
+def visible_history(
+    db: Database, actor: Actor, history: Sequence[ForecastRead]
+) -> list[ForecastRead]:
+    """The history without the others' sealed blind forecasts (sessions still blind)."""
+    sealed = sessions.sealed_session_ids(db)
+    if not sealed:
+        return list(history)
+    return [f for f in history if f.user_id == actor.user_id or not sessions.is_sealed(f, sealed)]
+
+
+def bot_visible(actor: Actor, question: QuestionRead, has_forecast: bool) -> bool:
+    """May this user see the AI baseline's numbers on this question now? Hidden from a
+    forecaster until they have forecast while it takes forecasts, whatever the question's
+    `hide_until_forecast` says: a machine's number anchors more than a colleague's."""
+    return question.state != "open" or actor.role == "viewer" or has_forecast
+
+
+def split_bots(
+    db: Database, history: Sequence[ForecastRead]
+) -> tuple[list[ForecastRead], list[ForecastRead]]:
+    """(the humans' forecasts, the bots') — bots are never counted as team members."""
+    from tracker.services.bots import bot_ids
+
+    bots = bot_ids(db)
+    if not bots:
+        return list(history), []
+    return [f for f in history if f.user_id not in bots], [f for f in history if f.user_id in bots]
 
 
 def blind_questions(db: Database, actor: Actor) -> set[str]:
@@ -120,9 +155,12 @@ def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[Q
     ids = [r.question.id for r in rows]
     latest = _latest_vectors(db, ids)
     blind = blind_questions(db, actor)
+    from tracker.services.bots import bot_ids
+
+    bots = bot_ids(db)
     result = []
     for row in rows:
-        vectors = latest.get(row.question.id, {})
+        vectors = {u: v for u, v in latest.get(row.question.id, {}).items() if u not in bots}
         mine = actor.user_id in vectors or row.my_latest is not None
         visible = team_visible(actor, row.question, mine, blind=row.question.id in blind)
         median = median_vector(list(vectors.values()), row.question.options) if visible else None
@@ -193,6 +231,8 @@ class QuestionView:
     pools: dict[str, dict[str, float]] = field(default_factory=dict)
     forecasters: int = 0
     evidence: list[EvidenceArrival] = field(default_factory=list)
+    bot_forecasts: list[ForecastRead] = field(default_factory=list)
+    """The AI baseline's forecasts, when `bot_visible` (never in `others` or the pools)."""
 
     @property
     def my_latest(self) -> ForecastRead | None:
@@ -214,10 +254,16 @@ def question_view(
     db: Database, actor: Actor, question_id: str, *, extremize: float = aggregate.EXTREMIZE
 ) -> QuestionView:
     question = questions.get_question(db, question_id)
-    history = question_history(db, question_id)
+    history, bot_history = split_bots(
+        db, visible_history(db, actor, question_history(db, question_id))
+    )
     mine = [f for f in history if f.user_id == actor.user_id]
     blind = question_id in blind_questions(db, actor)
     visible = team_visible(actor, question, bool(mine), blind=blind)
+    if bot_visible(actor, question, bool(mine)) and not (blind and question.state == "open"):
+        bots_shown = bot_history
+    else:
+        bots_shown = []
     view = QuestionView(
         question=question,
         user_id=actor.user_id,
@@ -225,6 +271,7 @@ def question_view(
         mine=mine,
         team_visible=visible,
         forecasters=len({f.user_id for f in history}),
+        bot_forecasts=bots_shown,
     )
     if visible:
         view.others = [f for f in history if f.user_id != actor.user_id]
@@ -410,12 +457,12 @@ def all_paths(
 ) -> tuple[QuestionRead, list[ForecastRead]]:
     """Every member's forecasts on a question, subject to the same visibility rule."""
     question = questions.get_question(db, question_id)
-    history = question_history(db, question_id)
+    history, _ = split_bots(db, visible_history(db, actor, question_history(db, question_id)))
     has_own = any(f.user_id == actor.user_id for f in history)
     blind = question_id in blind_questions(db, actor)
     if not team_visible(actor, question, has_own, blind=blind):
         history = [f for f in history if f.user_id == actor.user_id]
-    return question, history
+    return question, history  # the AI baseline is scored in its own leaderboard row
 
 
 # ------------------------------------------------------------------ helpers
@@ -530,13 +577,27 @@ def _read_latest_vectors(
         for chunk in _chunks(list(question_ids)):
             query = (
                 select(Forecast.question_id, Forecast.user_id, Forecast.id)
-                .where(col(Forecast.question_id).in_(chunk), col(Forecast.hidden).is_(False))
+                .where(
+                    col(Forecast.question_id).in_(chunk),
+                    col(Forecast.hidden).is_(False),
+                    _not_sealed(),
+                )
                 .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
             )
             for qid, uid, fid in conn.execute(query):
                 latest[qid][uid] = fid
         vectors = _vectors(conn, [fid for per_q in latest.values() for fid in per_q.values()])
     return {qid: {uid: vectors[fid] for uid, fid in per_q.items()} for qid, per_q in latest.items()}
+
+
+def _not_sealed() -> Any:
+    """SQL for "not a blind forecast of a session still in its blind phase"."""
+    blind_sessions = select(ForecastSession.id).where(ForecastSession.phase == "blind")
+    return or_(
+        col(Forecast.session_phase).is_(None),
+        Forecast.session_phase != "blind",
+        col(Forecast.session_id).not_in(blind_sessions),
+    )
 
 
 def _evidence_arrivals(db: Database) -> dict[str, list[datetime]]:

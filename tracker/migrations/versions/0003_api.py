@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0003_api'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003_comments'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

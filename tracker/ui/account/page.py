@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from tracker.errors import TrackerError
+from tracker.services import auth as auth_service
 from tracker.services import users, views
+from tracker.ui.account import coaching_panel
 from tracker.ui.account import notifications as account_notifications
 from tracker.ui.account import tokens as account_tokens
 from tracker.ui.shell import auth, nav
@@ -46,8 +48,11 @@ with left, st.form("acct_pw", clear_on_submit=True):
                 users.authenticate(db, user.name, current)
                 users.set_password(db, actor, user.name, new)
                 login = st.session_state.get(auth.LOGIN_KEY)
-                if login is not None and auth.has_saved_sign_in():
-                    auth.remember(login)  # the old saved sign-in died with the old password
+                if login is not None:  # this tab goes on; every other session has ended
+                    login = auth_service.renewed(db, login)
+                    st.session_state[auth.LOGIN_KEY] = login
+                    if auth.has_saved_sign_in():
+                        auth.remember(login)  # the old saved sign-in died with the old password
                 flash("Password changed.")
                 st.rerun()
             except TrackerError as exc:
@@ -81,3 +86,4 @@ with right:
             width="stretch",
             column_config={"Question": st.column_config.TextColumn(width="medium")},
         )
+    coaching_panel.show(actor)

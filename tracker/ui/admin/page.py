@@ -6,7 +6,9 @@ import streamlit as st
 
 from tracker.services import questions
 from tracker.ui.admin import deliveries as admin_deliveries
+from tracker.ui.admin import lint_panel as admin_lint
 from tracker.ui.admin import questions as admin_questions
+from tracker.ui.admin import resolution_panel as admin_resolution
 from tracker.ui.admin import team as admin_team
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import get_db, is_admin
@@ -24,6 +26,7 @@ q_tab, draft_tab, users_tab, data_tab, engine_tab, audit_tab, notify_tab = st.ta
 )  # fmt: skip
 
 with q_tab:
+    admin_resolution.overdue_panel()
     all_questions = questions.list_questions(get_db())
     titles = {q.id: q for q in all_questions}
     just_made = st.session_state.pop(admin_questions.SELECT_KEY, None)
@@ -48,9 +51,11 @@ with q_tab:
         nav.question_link(q.id)
         resolve_col, edit_col = st.columns(2, gap="large")
         with resolve_col:
+            admin_resolution.suggestion_panel(q)
             admin_questions.resolve_form(q)
         with edit_col:
             admin_questions.edit_form(q)
+            admin_lint.question_panel(q.id)
 
 with draft_tab:
     admin_questions.drafts_panel()

@@ -117,10 +117,17 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
 
 
 def create_form() -> None:
-    with st.form("adm_create", clear_on_submit=False):
+    from tracker.ui.admin import lint_panel
+
+    form_col, lint_col = st.columns([3, 2], gap="large")
+    with form_col, st.form("adm_create", clear_on_submit=False):
         st.markdown("**New question**")
         fields = question_fields("adm_new")
-        submitted = st.form_submit_button("Create question", type="primary")
+        buttons = st.columns(2)
+        submitted = buttons[0].form_submit_button("Create question", type="primary")
+        buttons[1].form_submit_button("Check wording")  # a rerun: the lint panel re-reads
+    with lint_col:
+        lint_panel.fields_panel(fields, key="adm_new")
     if submitted and _create(fields):
         st.rerun()
 
@@ -226,10 +233,14 @@ def resolve_form(question: QuestionRead) -> None:
         data["option"] = outcome
     else:
         data["annul"] = True
+    from tracker.services import resolution_assist
+    from tracker.ui.admin.resolution_panel import current_proposal
+
     try:
-        done = questions.resolve_question(
-            get_db(), current_actor(), question.id, parse(Resolution, data)
-        )
+        done = resolution_assist.decide(
+            get_db(), current_actor(), question.id, parse(Resolution, data),
+            current_proposal(question.id),
+        )  # fmt: skip
     except TrackerError as exc:
         show_error(exc)
         return
@@ -277,6 +288,9 @@ def drafts_panel() -> None:
                 fields = question_fields(f"adm_d{uid}", draft)
                 accept = st.form_submit_button("Accept and create", type="primary")
                 discard = st.form_submit_button("Discard")
+            from tracker.ui.admin import lint_panel
+
+            lint_panel.fields_panel(fields, key=f"adm_d{uid}")
             if (accept and _create(fields)) or discard:
                 pending.pop(uid)
                 st.session_state[DRAFTS_KEY] = pending

@@ -85,28 +85,30 @@ def data_panel() -> None:
     st.markdown("**Export** — the interchange format other instances and `tracker import` read.")
     blocked = session_views.export_blocked_by(db, actor)
     if blocked:
-        st.warning(
-            "You take part in the blind phase of "
-            f"{esc(', '.join(blocked))}: an export would show you the others' forecasts. "
-            "It is available again after the reveal (or run `tracker export` on the server).",
+        st.info(
+            f"You take part in the blind phase of {esc(', '.join(blocked))}: the others' "
+            "blind forecasts are left out of your download until the reveal.",
             icon="🔒",
         )
+    everything = st.checkbox(
+        "Show everything (for an audit: includes forecasts you could not see on the question "
+        "pages; recorded in the audit trail)",
+        key="adm_export_everything",
+    )
     cols = st.columns(2)
     cols[0].download_button(
         "Download JSON (questions and forecasts)",
-        data=lambda: interchange.export_json(db),
+        data=lambda: session_views.export_for(db, actor, show_everything=everything),
         file_name="forecast-tracker-export.json",
         mime="application/json",
         icon="⬇️",
-        disabled=bool(blocked),
     )
     cols[1].download_button(
         "Download CSV (one row per forecast and option)",
-        data=lambda: interchange.export_forecasts_csv(db),
+        data=lambda: session_views.export_csv_for(db, actor, show_everything=everything),
         file_name="forecast-tracker-forecasts.csv",
         mime="text/csv",
         icon="⬇️",
-        disabled=bool(blocked),
     )
     st.divider()
     st.markdown(
@@ -158,7 +160,14 @@ def engine_panel() -> None:
 
 
 def audit_panel() -> None:
-    events = session_views.audit_events_for(get_db(), current_actor(), limit=300)
+    everything = st.checkbox(
+        "Show everything (unmasks forecasts you could not see on the question pages; this look "
+        "is recorded in the audit trail)",
+        key="adm_audit_everything",
+    )
+    events = session_views.audit_events_for(
+        get_db(), current_actor(), limit=300, show_everything=everything
+    )
     if not events:
         st.caption("No events yet.")
         return

@@ -4,8 +4,8 @@ chart, the team's rationales, linked evidence, sources and revisions; scores onc
 import streamlit as st
 
 from tracker.errors import TrackerError
-from tracker.services import questions, views
-from tracker.ui.question import panels
+from tracker.services import comments, questions, views
+from tracker.ui.question import bot_panel, discussion, panels
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
 from tracker.ui.widgets import charts
@@ -178,21 +178,26 @@ with right:
         st.info(views.HIDDEN_REASON, icon="🔒")
     if view.pools:
         pools_table(view.pools, q)
+    bot_panel.show(view, q)
     st.subheader("Rationales")
     panels.rationales(view, q)
 
+thread = comments.discussion(db, actor, q.id)
 tabs = st.tabs(
     [
+        discussion.tab_label(thread),
         f"Linked evidence ({len(view.evidence)})",
         "Background & sources",
         f"Revisions ({len(view.revisions)})",
     ]
 )
 with tabs[0]:
-    panels.evidence_table(view.evidence)
+    discussion.discussion_tab(db, actor, q, thread, view.mine, view.evidence)
 with tabs[1]:
-    panels.background(q)
+    panels.evidence_table(view.evidence)
 with tabs[2]:
+    panels.background(q)
+with tabs[3]:
     panels.revisions(view.revisions)
 if actor.is_admin:
     st.page_link(

@@ -6,11 +6,12 @@ import streamlit as st
 
 from tracker.schemas import QuestionRead
 from tracker.services import questions, scores, views
+from tracker.ui.review import bot_row
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db
 from tracker.ui.widgets import cached, charts
 from tracker.ui.widgets.render import esc, when
-from tracker.ui.widgets.score_table import my_score_line, score_frame
+from tracker.ui.widgets.score_table import leaderboard_frame, my_score_line, score_frame
 
 RANKINGS = {
     "relative_brier": "Relative Brier",
@@ -59,16 +60,18 @@ with board:
         )
     else:
         frame = pd.DataFrame(rows)
-        table = frame.rename(
-            columns={"rank": "#", "user": "Member", "questions": "Questions"} | RANKINGS
-        )
-        table["Member"] = [f"{m} (you)" if m == me else m for m in table["Member"]]
         st.dataframe(
-            table.round(3),
+            leaderboard_frame(rows, me, RANKINGS),
             hide_index=True,
             width="stretch",
-            column_config={"#": st.column_config.NumberColumn(width="small")},
+            column_config={"#": st.column_config.TextColumn(width="small")},
         )
+        if not frame["days_scored"].any():
+            st.info(
+                "No full day scored yet: every resolved question was resolved on the day it "
+                "was forecast, so there is no daily Brier and everyone's relative Brier is 0. "
+                "Equal scores share a rank (shown as =1)."
+            )
         st.caption(
             "**Relative Brier**: your daily Brier minus the team's daily median, averaged over "
             "each question's days (negative beats the team; days before your first forecast "
@@ -76,7 +79,10 @@ with board:
             "score**: Metaculus-style, positive beats the others. Averages over resolved, "
             "non-annulled questions."
         )
-        st.altair_chart(charts.relative_brier_bars(frame, me), width="stretch")
+        bot_row.show(db.url, version, int(min_q), by, RANKINGS)
+        scored = frame[frame["days_scored"] > 0]
+        if len(scored) >= 2:  # one bar has nothing to be compared with
+            st.altair_chart(charts.relative_brier_bars(scored, me), width="stretch")
     with st.expander("Did updating after an evidence summary help?"):
         effects = cached.update_effects(db.url, version)
         if not any(e["updates"] for e in effects):
@@ -98,25 +104,41 @@ with board:
 
 with calibration_tab:
     members = sorted({*cached.scored_members(db.url, version), me})
-    who = st.selectbox("Member", members, index=members.index(me), key="rv_member")
-    cal = cached.calibration(db.url, version, who)
+    who_col, kind_col = st.columns(2)
+    who = who_col.selectbox("Member", members, index=members.index(me), key="rv_member")
+    events = kind_col.radio(
+        "Events",
+        list(scores.EVENT_LABELS),
+        format_func=scores.EVENT_LABELS.__getitem__,
+        horizontal=True,
+        key="rv_events",
+        help="A binary question is one event, your P(Yes). A multiple-choice or ordered "
+        "question gives one yes/no event per option (one-vs-rest).",
+    )
+    cal = cached.calibration(db.url, version, who, events)
     bins = pd.DataFrame(
         cal["bins"], columns=["lower", "upper", "mean_forecast", "observed_frequency", "count"]
     )
     bins = bins[bins["count"] > 0].rename(columns={"observed_frequency": "observed"})
     if bins.empty:
         st.info(
-            f"No resolved questions with forecasts by {esc(who)} yet. Calibration appears once "
-            "questions you forecast on are resolved."
+            f"No resolved {'binary' if events == 'binary' else 'multiple-choice'} questions "
+            f"with forecasts by {esc(who)} yet. Calibration appears once questions you forecast "
+            "on are resolved."
         )
     else:
         chart_col, parts_col = st.columns([1.6, 1], gap="large")
         with chart_col:
             st.altair_chart(charts.calibration(bins), width="stretch")
             st.caption(
-                "Each dot is a bin of your final forecasts (one yes/no event per option); "
-                "size and label = number of events. On the dashed diagonal you are calibrated: "
-                "things you call 70% happen 70% of the time."
+                (
+                    "Each dot is a bin of final forecasts on binary questions, by P(Yes); "
+                    if events == "binary"
+                    else "Each dot is a bin of final forecasts' options, one-vs-rest (each "
+                    "option of a multiple-choice question is one yes/no event); "
+                )
+                + "size and label = number of events. On the dashed diagonal you are "
+                "calibrated: things you call 70% happen 70% of the time."
             )
         with parts_col:
             st.markdown("**Brier decomposition** (0–1 binary scale)")

@@ -214,7 +214,9 @@ def revealed(view: SessionView) -> None:
         q = view.questions[item.question_id]
         with tab:
             _question_heading(q)
-            if not item.forecasts:
+            if item.withheld:
+                st.info(views.HIDDEN_REASON, icon="🔒")
+            elif not item.forecasts:
                 st.caption("Nobody submitted a blind forecast on this question.")
             else:
                 _spread(item, q)

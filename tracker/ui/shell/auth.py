@@ -3,7 +3,9 @@
 A sign-in lives in this tab's session state; with "keep me signed in" the browser also holds a
 signed token (a cookie) so a reload resumes the session until the timeout. The account is
 re-checked against the database on every run, so deactivating someone locks them out at their
-next click, and a password change invalidates every saved token.
+next click, and sign-out or a password or role change revokes every session and saved token
+(the account's token version moves on). The cookie is written by a script, so it cannot be
+HttpOnly: see the README's security section for what limits the damage.
 """
 
 import os
@@ -40,7 +42,7 @@ def gate() -> UserRead | None:
     try:
         user = auth.check_session(db, login, timeout_minutes=settings().session_timeout_minutes)
     except TrackerError as exc:
-        sign_out(notice=str(exc))
+        sign_out(notice=str(exc), revoke=False)
         _flush_cookie()
         return None
     set_current_user(user)
@@ -48,7 +50,12 @@ def gate() -> UserRead | None:
     return user
 
 
-def sign_out(notice: str | None = None) -> None:
+def sign_out(notice: str | None = None, *, revoke: bool = True) -> None:
+    """`revoke`: the user asked to sign out, so every session and cookie of theirs ends (a copy
+    of the cookie replayed later is refused); not when the gate ends an already dead session."""
+    login = st.session_state.get(LOGIN_KEY)
+    if revoke and login is not None:
+        auth.sign_out(get_db(), login)
     for key in (LOGIN_KEY, "_tracker_user"):
         st.session_state.pop(key, None)
     if notice:
@@ -117,7 +124,7 @@ def _flush_cookie() -> None:
     secure = "; Secure" if str(getattr(st.context, "url", "")).startswith("https") else ""
     age = settings().session_timeout_minutes * 60 if action == "set" else 0
     value = token if action == "set" else ""
-    if not all(c.isalnum() or c == "." for c in value):
+    if not all(c.isalnum() or c in "._-" for c in value):  # a URL-safe token, nothing else
         return
     st.html(
         f"<script>document.cookie = '{COOKIE}={value}; Path=/; Max-Age={age}; "

@@ -24,14 +24,23 @@ def version() -> int:
 def leaderboard(url: str, data_version: int, min_questions: int, by: str) -> list[dict[str, Any]]:
     if not views.any_forecasts(get_db()):
         return []
-    return [r.model_dump() for r in scores.leaderboard(get_db(), min_questions, by=by)]
+    from tracker.services.bot_board import human_leaderboard  # bots get their own row
+
+    return [r.model_dump() for r in human_leaderboard(get_db(), min_questions, by=by)]
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def bot_rows(url: str, data_version: int, min_questions: int, by: str) -> list[dict[str, Any]]:
+    from tracker.services.bot_board import bot_rows as rows
+
+    return [r.model_dump() for r in rows(get_db(), min_questions, by=by)]
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Computing calibration…")
-def calibration(url: str, data_version: int, user: str) -> dict[str, Any]:
+def calibration(url: str, data_version: int, user: str, events: str) -> dict[str, Any]:
     if not views.any_forecasts(get_db()):
         return {"bins": [], "forecasts": 0}
-    return scores.user_calibration(get_db(), user).model_dump()
+    return scores.user_calibration(get_db(), user, events).model_dump()  # type: ignore[arg-type]
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner="Comparing updates…")

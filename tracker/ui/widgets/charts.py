@@ -327,18 +327,31 @@ def review_paths(
 
 def relative_brier_bars(frame: pd.DataFrame, me: str) -> alt.Chart:
     """Relative Brier per member: bars left of zero beat the team median."""
+    values = frame["relative_brier"].dropna().abs()
+    extent = max(float(values.max()) if len(values) else 0.0, 0.05)
     data = frame.dropna(subset=["relative_brier"]).assign(
-        you=lambda d: [u == me for u in d["user"]]
+        you=lambda d: [u == me for u in d["user"]],
+        member=lambda d: [
+            (n or u) + (" (you)" if u == me else "")
+            for u, n in zip(d["user"], d.get("display_name", d["user"]), strict=True)
+        ],
     )
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("user:N", sort="x", title=None),
-            x=alt.X("relative_brier:Q", title="Relative Brier (negative beats the team median)"),
+            y=alt.Y("member:N", sort="x", title=None),
+            x=alt.X(
+                "relative_brier:Q",
+                title="Relative Brier (negative beats the team median)",
+                axis=alt.Axis(format="+.3~f", tickCount=5),
+                # symmetric about 0 and at least ±0.05 wide, so a near-zero bar is not a sliver
+                # on an axis of "0.000000"
+                scale=alt.Scale(domain=[-extent, extent], nice=True),
+            ),
             color=alt.condition("datum.you", alt.value("#1f6feb"), alt.value("#8c959f")),
             tooltip=[
-                alt.Tooltip("user:N", title="Member"),
+                alt.Tooltip("member:N", title="Member"),
                 alt.Tooltip("relative_brier:Q", title="Relative Brier", format="+.3f"),
                 alt.Tooltip("questions:Q", title="Questions"),
             ],

@@ -1,0 +1,193 @@
+"""The forecasts of a document as arrays, checked column by column instead of row by row.
+
+`forecast_arrays` accepts exactly what the row checks in `tracker.scoring.document` accept and
+builds the same arrays; when any column check fails it raises `NotPlain` and the caller runs
+the row checks, which find the first offending row and name it with the usual message. Rows in
+a form the columns do not cover (a binary `probability`, keys in another order, a time with an
+offset) are read one at a time by the row functions, so they cost only themselves.
+"""
+
+import gc
+import math
+import operator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+#: "YYYY-MM-DDTHH:MM:SSZ": positions of the digits and the separators that must be there.
+_ISO_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: "Z"}
+_ISO_DIGITS = [i for i in range(20) if i not in _ISO_SEPARATORS]
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: reading a document makes millions of small objects
+    (views, lists, structs) and no cycles, and each collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class NotPlain(Exception):
+    """Some row fails a check: let the row checks find it and name it."""
+
+
+def forecast_arrays(
+    forecasts: list[Any],
+    index: dict[str, int],
+    options_of: list[list[str]],
+    width: int,
+    *,
+    row_probabilities: Callable[[Any, list[str]], list[float]],
+    row_time: Callable[[Any], int],
+) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64], list[str]]:
+    """(question, user, time, probs, users) of forecasts parsed as plain dicts, or `NotPlain`."""
+    if any(type(f) is not dict for f in forecasts):
+        raise NotPlain
+    return column_arrays(
+        [f.get("question_id") for f in forecasts],
+        [f.get("user") for f in forecasts],
+        [f.get("time") for f in forecasts],
+        [f.get("probabilities") for f in forecasts],
+        index,
+        options_of,
+        width,
+        row_probabilities=lambda i, options: row_probabilities(forecasts[i], options),
+        row_time=row_time,
+    )
+
+
+def column_arrays(
+    qids: list[Any],
+    names: list[Any],
+    times: list[Any],
+    given: list[Any],
+    index: dict[str, int],
+    options_of: list[list[str]],
+    width: int,
+    *,
+    row_probabilities: Callable[[int, list[str]], list[float]],
+    row_time: Callable[[Any], int],
+) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64], list[str]]:
+    """The arrays from the forecasts' columns (``given``: each one's `probabilities`, None when
+    absent); ``row_probabilities(i, options)`` reads forecast i in any other form."""
+    n = len(qids)
+    try:
+        q = np.fromiter((index.get(qid, -1) for qid in qids), np.int64, n)
+        distinct = set(names)
+    except TypeError:  # an unhashable id or name
+        raise NotPlain from None
+    if (n and q.min() < 0) or not all(type(u) is str and u for u in distinct):
+        raise NotPlain
+    users = sorted(distinct)
+    number = {u: j for j, u in enumerate(users)}
+    fu = np.fromiter(map(number.__getitem__, names), np.int64, n)
+    probs = _probabilities(given, q, options_of, width, row_probabilities)
+    ft = iso_seconds(times, row_time)
+    return q, fu, ft, probs, users
+
+
+def _probabilities(
+    given: list[Any],
+    q: IntArray,
+    options_of: list[list[str]],
+    width: int,
+    row_probabilities: Callable[[int, list[str]], list[float]],
+) -> npt.NDArray[np.float64]:
+    """Rows whose `probabilities` name every option in order are checked as one flat array
+    (types, range, finiteness, sum within tolerance: then divided by their `math.fsum`, as the
+    row check does); the others go through the row check one by one."""
+    from tracker.scoring.document import SUM_TOLERANCE
+
+    labels = [tuple(o) for o in options_of]
+    expected = map(labels.__getitem__, q.tolist())
+    if set(map(type, given)) == {dict}:  # compare the key tuples without a Python loop
+        plain = np.fromiter(map(operator.eq, map(tuple, given), expected), bool, len(given))
+    else:
+        plain = np.fromiter(
+            (type(g) is dict and tuple(g) == e for g, e in zip(given, expected, strict=True)),
+            bool,
+            len(given),
+        )
+    rows = np.flatnonzero(plain)
+    vectors = [given[i].values() for i in rows.tolist()]
+    flat = [v for vector in vectors for v in vector]
+    if not set(map(type, flat)) <= {float, int}:  # bools, strings, null: the row check says
+        raise NotPlain
+    try:
+        values = np.array(flat, dtype=np.float64)
+    except OverflowError:  # an integer too large for a float
+        raise NotPlain from None
+    if not (np.isfinite(values).all() and (values >= 0.0).all() and (values <= 1.0).all()):
+        raise NotPlain
+    totals = np.fromiter(map(math.fsum, vectors), np.float64, len(vectors))
+    if np.any(np.abs(totals - 1.0) > SUM_TOLERANCE):
+        raise NotPlain
+    probs = np.zeros((len(given), width))
+    counts = np.array([len(o) for o in options_of], dtype=np.int64)[q[rows]]
+    starts = np.cumsum(counts) - counts
+    at_row = np.repeat(rows, counts)
+    probs[at_row, np.arange(values.size) - np.repeat(starts, counts)] = values / np.repeat(
+        totals, counts
+    )
+    for i in np.flatnonzero(~plain).tolist():
+        row = row_probabilities(i, options_of[q[i]])
+        probs[i, : len(row)] = row
+    return probs
+
+
+def iso_seconds(times: list[Any], row_time: Callable[[Any], int]) -> IntArray:
+    """Unix seconds of "YYYY-MM-DDTHH:MM:SSZ" strings, decoded digit by digit as arrays
+    (a calendar date and a time of day, as `datetime.fromisoformat` requires); a value in any
+    other form is handed to ``row_time``, which raises `NotPlain` if it is no time at all."""
+    n = len(times)
+    out = np.zeros(n, dtype=np.int64)
+    if not n:
+        return out
+    ascii_ = None
+    if set(map(type, times)) == {str} and set(map(len, times)) == {20}:
+        ascii_ = "".join(times).encode("utf-8")
+    if ascii_ is None or len(ascii_) != 20 * n:  # not all 20 ASCII characters: one by one
+        out[:] = [row_time(t) for t in times]
+        return out
+    codes = np.frombuffer(ascii_, dtype=np.uint8).reshape(n, 20)
+    valid = np.all(codes[:, _ISO_DIGITS] - np.uint8(ord("0")) <= 9, axis=1)  # wraps below "0"
+    for at, sep in _ISO_SEPARATORS.items():
+        valid &= codes[:, at] == ord(sep)
+
+    def number(first: int, last: int) -> IntArray:
+        value = np.zeros(n, dtype=np.int64)
+        for at in range(first, last + 1):
+            value = value * 10 + (codes[:, at] - ord("0"))
+        return value
+
+    year, month, day = number(0, 3), number(5, 6), number(8, 9)
+    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    days_in = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + ((month == 2) & leap)
+    valid &= (year >= 1) & month_ok & (day >= 1) & (day <= days_in)
+    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    days = _days_from_civil(year, month, day)
+    out[:] = days * 86_400 + hour * 3600 + minute * 60 + second
+    for i in np.flatnonzero(~valid).tolist():
+        out[i] = row_time(times[i])
+    return out
+
+
+def _days_from_civil(year: IntArray, month: IntArray, day: IntArray) -> IntArray:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    return era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
