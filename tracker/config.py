@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     notify_backoff_s: float = Field(default=60.0, gt=0)
     """The first retry waits this long, each later one twice as long as the one before."""
     notify_timeout_s: float = Field(default=10.0, gt=0)
+    notify_interval_s: float = Field(default=30.0, ge=0)
+    """How often the API process delivers due messages in the background (0: never; then
+    rely on `tracker notify` from cron)."""
 
 
 @lru_cache

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.notifications.conftest import hook, mailbox, team_hook  # noqa: F401  (fixtures)
 from tracker.api import create_app
 from tracker.config import Settings
 from tracker.db import Database

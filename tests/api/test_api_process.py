@@ -14,7 +14,7 @@ import pytest
 from tests.support import make_user, question_data
 from tracker.db import Database
 from tracker.migrate import upgrade_to_head
-from tracker.services import forecasts, questions, tokens
+from tracker.services import forecasts, notifications, questions, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0  # seconds; a busy machine imports slowly
@@ -45,7 +45,7 @@ def served(empty_database_url) -> Iterator[tuple[str, Database]]:
     db = Database(empty_database_url)
     upgrade_to_head(db)
     port = _free_port()
-    env = os.environ | {"DATABASE_URL": empty_database_url}
+    env = os.environ | {"DATABASE_URL": empty_database_url, "NOTIFY_INTERVAL_S": "0.2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
@@ -63,10 +63,11 @@ def served(empty_database_url) -> Iterator[tuple[str, Database]]:
         db.dispose()
 
 
-def test_real_process_serves_reads_and_forecasts(served):
+def test_real_process_serves_reads_and_forecasts(served, hook):
     base, db = served
     admin = make_user(db, "admin", "admin")
     alice = make_user(db, "alice")
+    notifications.add_webhook(db, admin, hook.url, label="team", team=True)
     questions.create_question(
         db, admin, question_data(open_time="2026-01-01T00:00:00Z", close_time="2099-01-01T00:00Z")
     )
@@ -83,3 +84,6 @@ def test_real_process_serves_reads_and_forecasts(served):
         assert client.get("/docs").status_code == 200
     [stored] = forecasts.forecast_history(db, question_id="us-strike")
     assert (stored.user, stored.probabilities["Yes"]) == ("alice", 0.25)
+    # the process delivers queued notifications in the background
+    assert hook.received.wait(READY_TIMEOUT), "the new-question message never came"
+    assert "Will the US strike Iran" in hook.texts()[0]

@@ -21,9 +21,9 @@ def cli_db(database_url, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_forecast_through_the_api_is_in_the_app_and_the_export(api, db, alice, token_for,
-                                                               binary_question, cli_db,
-                                                               monkeypatch):  # fmt: skip
+def test_forecast_through_the_api_is_in_the_app_and_the_export(
+    api, db, alice, token_for, binary_question, cli_db, monkeypatch
+):
     from tracker import migrate
 
     monkeypatch.setattr(migrate, "current_revision", lambda _db: "head")  # schema by create_all
@@ -70,17 +70,18 @@ def test_multiple_choice_forecast_by_option(api, db, alice, token_for, mc_questi
         ({}, 422, "either"),
     ],
 )
-def test_bad_forecast_gets_a_json_error_and_writes_nothing(api, db, alice, token_for,
-                                                           binary_question, body, status,
-                                                           says):  # fmt: skip
+def test_bad_forecast_gets_a_json_error_and_writes_nothing(
+    api, db, alice, token_for, binary_question, body, status, says
+):
     response = api.post(f"/api/v1/questions/{Q}/forecasts", json=body, headers=token_for(alice))
     assert response.status_code == status, response.text
     assert says in response.json()["error"]
     assert forecasts.forecast_history(db, question_id=Q) == []
 
 
-def test_forecast_on_a_closed_question_is_refused(api, db, alice, clock, token_for,
-                                                  binary_question):  # fmt: skip
+def test_forecast_on_a_closed_question_is_refused(
+    api, db, alice, clock, token_for, binary_question
+):
     clock.now = binary_question.close_time
     response = api.post(
         f"/api/v1/questions/{Q}/forecasts", json={"probability": 0.3}, headers=token_for(alice)
@@ -89,8 +90,7 @@ def test_forecast_on_a_closed_question_is_refused(api, db, alice, clock, token_f
     assert forecasts.forecast_history(db, question_id=Q) == []
 
 
-def test_body_over_the_limit_is_413_and_writes_nothing(api, db, alice, token_for,
-                                                       binary_question):  # fmt: skip
+def test_body_over_the_limit_is_413_and_writes_nothing(api, db, alice, token_for, binary_question):
     headers = token_for(alice) | {"Content-Type": "application/json"}
     huge = json.dumps({"probability": 0.3, "rationale": "x" * 1_000_001})
     response = api.post(f"/api/v1/questions/{Q}/forecasts", content=huge, headers=headers)

@@ -5,6 +5,8 @@ valid token, 403 when the role or scope may not, 404, 409 for a conflict, 413 fo
 API_MAX_BODY_BYTES, 422 for values the services refuse, 429 over the rate limit.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,12 +92,28 @@ class BodyLimit:
         return f"the request body is over the limit of {self.limit} bytes"
 
 
-def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
-    """The API over `db` (default: the configured database)."""
-    from tracker.api import routes
+def create_app(
+    db: Database | None = None, settings: Settings | None = None, *, deliver: bool = False
+) -> FastAPI:
+    """The API over `db` (default: the configured database); `deliver`: also send due
+    notifications in the background while it runs (what `tracker api` does)."""
+    from tracker.api import links, routes
+    from tracker.api.background import Deliverer
 
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        deliverer = None
+        if deliver and settings.notify_interval_s > 0:
+            deliverer = Deliverer(app.state.db, settings.notify_interval_s)
+            deliverer.start()
+        yield
+        if deliverer is not None:
+            deliverer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="forecast-tracker API",
         version="1",
         description="The team's questions, forecasts, evidence and scores. Authenticate with "
@@ -110,4 +128,5 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(BodyLimit, limit=settings.api_max_body_bytes)
     app.include_router(routes.router)
+    app.include_router(links.router)
     return app

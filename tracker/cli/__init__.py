@@ -14,6 +14,7 @@ from tracker.cli import (
     database,
     evidence,
     lint,
+    notify,
     questions,
     sessions,
     tokens,
@@ -61,6 +62,7 @@ command(feeds_app, "add")(evidence.feeds_add)
 command(feeds_app, "poll")(evidence.feeds_poll)
 command(app)(evidence.summarize)
 command(app)(api.api)
+command(app)(notify.notify)
 command(tokens_app, "create")(tokens.tokens_create)
 command(tokens_app, "list")(tokens.tokens_list)
 command(tokens_app, "revoke")(tokens.tokens_revoke)

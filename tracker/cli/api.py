@@ -14,13 +14,14 @@ def api(
         str, typer.Option(help="path prefix when behind a reverse proxy, e.g. /tracker")
     ] = "",
 ) -> None:
-    """Serve the API (OpenAPI docs at /docs) on the configured database until stopped."""
+    """Serve the API (OpenAPI docs at /docs) on the configured database until stopped; it
+    also delivers due notifications every NOTIFY_INTERVAL_S."""
     import uvicorn
 
     from tracker.api import create_app
     from tracker.cli.common import open_db
 
-    app = create_app(open_db())
+    app = create_app(open_db(), deliver=True)
     typer.echo(f"API on http://{host}:{port}/api/v1 (docs at /docs)", err=True)
     uvicorn.run(
         app,

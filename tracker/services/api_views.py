@@ -11,10 +11,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tracker.db import Database
-from tracker.errors import InvalidInput, PermissionDenied, parse
+from tracker.errors import InvalidInput, parse
 from tracker.schemas import Actor, ForecastCreate, ForecastRead, Probability, QuestionRead
 from tracker.services import evidence, forecasts, questions, scores, session_views, users, views
-from tracker.services.permissions import require_admin
 
 STATES = ("upcoming", "open", "closed", "resolved", "annulled")
 MAX_PAGE = 200
@@ -196,16 +195,6 @@ def score_rows(db: Database, actor: Actor, user: str | None = None) -> list[scor
 
 
 def export_json(db: Database, actor: Actor) -> str:
-    """The canonical interchange document (as `tracker export` writes it), for admins; refused
-    while the caller is in a blind session (it would show the others' blind forecasts), as on
-    the Admin page."""
-    from tracker import interchange
-
-    require_admin(actor, "export the database")
-    blocked = session_views.export_blocked_by(db, actor)
-    if blocked:
-        raise PermissionDenied(
-            f"you take part in the blind phase of {', '.join(blocked)}; an export would show "
-            "you the others' forecasts (available again after the reveal)"
-        )
-    return interchange.export_json(db)
+    """The interchange document an admin downloads in the app: without the forecasts they
+    could not see on the question pages (a blind session's, the AI baseline's...)."""
+    return session_views.export_for(db, actor)

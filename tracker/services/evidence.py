@@ -21,7 +21,7 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.evidence.dedup import NearDuplicateIndex
 from tracker.models import EvidenceItem, Feed, QuestionEvidence, User
 from tracker.schemas import Actor
-from tracker.services import audit
+from tracker.services import audit, notifications
 from tracker.services.permissions import require_contributor
 from tracker.services.questions import get_row
 from tracker.text import check_text
@@ -484,6 +484,8 @@ def _set_link(
             before={"evidence_id": evidence_id, "state": before},
             after={"evidence_id": evidence_id, "state": state},
         )
+        if state == "linked" and before != "linked":
+            notifications.on_evidence_linked(session, question_id, evidence_id, at=now)
         return _link_read(row, item)
 
 

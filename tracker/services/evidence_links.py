@@ -29,6 +29,7 @@ from tracker.llm import EvidenceDoc, QuestionBrief
 from tracker.llm.budget import CircuitBreaker
 from tracker.models import EvidenceItem, Question, QuestionEvidence, RelevanceJudgement
 from tracker.schemas import Actor
+from tracker.services import notifications
 from tracker.services.llm_inputs import evidence_doc, question_brief
 from tracker.services.questions import question_state
 
@@ -222,6 +223,7 @@ def _write_links(db: Database, decided: dict[int, list[Candidate]], now: datetim
                         updated_at=now,
                     )
                 )
+                notifications.on_evidence_linked(session, c.question_id, item_id, at=now)
 
 
 def match_question(db: Database, actor: Actor, question_id: str) -> int:

@@ -18,7 +18,7 @@ from tracker.schemas import (
     Resolution,
     check_options,
 )
-from tracker.services import audit, memo
+from tracker.services import audit, memo, notifications
 from tracker.services.permissions import require_admin
 from tracker.services.users import verified_actor
 
@@ -91,6 +91,7 @@ def create_question(db: Database, actor: Actor, data: QuestionCreate) -> Questio
     with db.write() as session:
         require_admin(verified_actor(session, actor), "create questions")
         created = to_read(add_question(session, actor, data, at=now), now)
+        notifications.on_question_created(session, created.id, at=now)
     _find_evidence(db, actor, created.id)
     return created
 
@@ -177,6 +178,7 @@ def resolve_question(
         require_admin(verified_actor(session, actor), "resolve or annul questions")
         question = get_row(session, question_id)
         apply_resolution(session, actor, question, resolution, now=now)
+        notifications.on_question_resolved(session, question_id, at=now)
         return to_read(question, now)
 
 

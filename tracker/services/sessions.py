@@ -30,7 +30,7 @@ from tracker.models import (
 )
 from tracker.schemas import Actor, ForecastRead, SessionPhase, Title
 from tracker.scoring.aggregate import EXTREMIZE, team_aggregates
-from tracker.services import audit
+from tracker.services import audit, notifications
 from tracker.services.forecasts import forecast_history, latest_by_user
 from tracker.services.permissions import (
     may_see_others,
@@ -159,6 +159,7 @@ def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRe
         audit.record(
             session, actor, "session.create", "session", row.id, at=now, after=data.model_dump()
         )
+        notifications.on_session_phase(session, row.id or 0, "blind", at=now)
         return _read(session, row)
 
 
@@ -188,6 +189,7 @@ def advance_phase(db: Database, actor: Actor, session_id: int, phase: SessionPha
             before={"phase": before},
             after={"phase": phase},
         )
+        notifications.on_session_phase(session, session_id, phase, at=now)
         return _read(session, row)
 
 

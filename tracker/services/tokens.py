@@ -143,7 +143,7 @@ def revoke_token(db: Database, actor: Actor, token_id: int) -> TokenRead:
         row = session.get(ApiToken, token_id)
         if row is None:
             raise NotFound(f"no API token with id {token_id}")
-        if not checked.is_admin:
+        if not (actor.is_admin and checked.is_admin):  # a narrowed token stays narrowed
             require_self(checked, row.user_id, "revoke tokens")
         owner = session.get(User, row.user_id)
         if row.revoked_at is None:

@@ -7,6 +7,8 @@ from tracker.errors import TrackerError
 from tracker.services import auth as auth_service
 from tracker.services import users, views
 from tracker.ui.account import coaching_panel
+from tracker.ui.account import notifications as account_notifications
+from tracker.ui.account import tokens as account_tokens
 from tracker.ui.shell import auth, nav
 from tracker.ui.shell.chrome import ROLE_LABELS
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
@@ -24,6 +26,13 @@ st.caption(
 if st.button("Sign out", icon=":material/logout:", key="acct_sign_out"):
     auth.sign_out(notice="You have signed out.")
     st.rerun()
+
+with st.expander("API tokens and notifications", icon=":material/notifications:"):
+    tokens_col, notify_col = st.columns(2, gap="large")
+    with tokens_col:
+        account_tokens.tokens_panel()
+    with notify_col:
+        account_notifications.notifications_panel()
 
 left, right = st.columns([1, 1.6], gap="large")
 with left, st.form("acct_pw", clear_on_submit=True):

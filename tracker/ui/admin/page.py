@@ -1,9 +1,11 @@
 """Admin page: questions (create, edit, resolve, annul, drafts from an article), members and
-roles, import/export, the LLM engine and the audit log. Services re-check the admin role."""
+roles, import/export, the LLM engine, the audit log and notifications. Services re-check the
+admin role."""
 
 import streamlit as st
 
 from tracker.services import questions
+from tracker.ui.admin import deliveries as admin_deliveries
 from tracker.ui.admin import lint_panel as admin_lint
 from tracker.ui.admin import questions as admin_questions
 from tracker.ui.admin import resolution_panel as admin_resolution
@@ -18,9 +20,9 @@ if not is_admin():
     st.stop()
 show_flash()
 
-q_tab, draft_tab, users_tab, data_tab, engine_tab, audit_tab = st.tabs(
+q_tab, draft_tab, users_tab, data_tab, engine_tab, audit_tab, notify_tab = st.tabs(
     ["📝 Questions", "🤖 Draft from article", "👥 Members", "⇅ Import / export", "⚙️ LLM engine",
-     "📜 Audit log"]
+     "📜 Audit log", "📣 Notifications"]
 )  # fmt: skip
 
 with q_tab:
@@ -65,3 +67,5 @@ with engine_tab:
     admin_team.engine_panel()
 with audit_tab:
     admin_team.audit_panel()
+with notify_tab:
+    admin_deliveries.deliveries_panel()
