@@ -5,22 +5,24 @@ backup.
 - format.py: the document's shape, its row models and validation (no database);
 - reading.py: import, all or nothing and idempotent;
 - writing.py: canonical export (JSON) and the forecasts as CSV;
-- backup.py: the optional whole-database sections, written and merged.
+- backup.py: the optional whole-database sections, written and merged;
+- spreadsheet.py: the one formula-safe CSV writer every download uses.
 """
 
 from tracker.interchange.format import FORMAT, format_time, loads, parse_document
 from tracker.interchange.reading import ImportSummary, import_document, import_text
+from tracker.interchange.spreadsheet import csv_text, spreadsheet_safe
 from tracker.interchange.writing import (
     dumps,
     export_document,
     export_forecasts_csv,
     export_json,
-    spreadsheet_safe,
 )
 
 __all__ = [
     "FORMAT",
     "ImportSummary",
+    "csv_text",
     "dumps",
     "export_document",
     "export_forecasts_csv",
