@@ -31,7 +31,7 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except TrackerError as exc:
-                typer.echo(f"error: {exc}", err=True)
+                typer.echo(printable(f"error: {exc}"), err=True)
                 raise typer.Exit(1) from None
             except OSError as exc:
                 typer.echo(
@@ -43,6 +43,11 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def printable(text: str) -> str:
+    """One line any terminal can print: hostile input (a lone surrogate) shown escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
 
 
 def open_db(*, migrate: bool = False) -> "Database":

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel, Field
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.db import Database
@@ -132,7 +133,7 @@ def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRe
                 raise InvalidInput(f"question '{qid}' is not open for forecasting")
         users = []
         for name in data.participants:
-            user = session.exec(select(User).where(User.name == name)).first()
+            user = session.exec(select(User).where(func.lower(User.name) == name.lower())).first()
             if user is None:
                 raise NotFound(f"no user named '{name}'")
             if not user.is_active or user.role == "viewer":

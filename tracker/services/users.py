@@ -78,8 +78,10 @@ def verified_actor(session: Session, actor: Actor) -> Actor:
 
 
 def _by_name(session: Session, name: str, *, lock: bool = False) -> User | None:
-    """`lock`: hold the row until the write ends (FOR NO KEY UPDATE on PostgreSQL)."""
-    query = select(User).where(User.name == name)
+    """The account of this name, ignoring case (`Alice` is `alice`: user names are ASCII
+    letters, digits and `._-`, so case is the only look-alike). `lock`: hold the row until the
+    write ends (FOR NO KEY UPDATE on PostgreSQL)."""
+    query = select(User).where(func.lower(User.name) == name.lower())
     return session.exec(query.with_for_update(key_share=True) if lock else query).first()
 
 
@@ -104,8 +106,10 @@ def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead
             actor = Actor.system()
         else:
             require_admin(verified_actor(session, actor), "add users")
-        if _by_name(session, data.name):
-            raise Conflict(f"a user named '{data.name}' already exists")
+        existing = _by_name(session, data.name)
+        if existing is not None:
+            same = "" if existing.name == data.name else " (user names ignore case)"
+            raise Conflict(f"a user named '{existing.name}' already exists{same}")
         password = data.password.get_secret_value() if data.password else None
         user = User(
             name=data.name,
