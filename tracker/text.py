@@ -10,12 +10,17 @@ import unicodedata
 _BIDI_AND_INVISIBLE = r"\u202a-\u202e\u2066-\u2069\ufeff"
 _FORBIDDEN_SINGLE_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f\u200b-\u200f{_BIDI_AND_INVISIBLE}]")
 _FORBIDDEN_MULTI_LINE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_AND_INVISIBLE}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_text(
     value: str, *, max_length: int, multiline: bool = False, required: bool = False
 ) -> str:
     """Return the NFC-normalised, stripped text, or raise ValueError with the reason."""
+    if _SURROGATE.search(value):  # "\ud800" from JSON, or argv bytes that were not UTF-8
+        raise ValueError(
+            "is not valid Unicode text (a lone surrogate, or bytes that are not UTF-8)"
+        )
     text = unicodedata.normalize("NFC", value).strip()
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

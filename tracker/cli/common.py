@@ -31,7 +31,7 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except TrackerError as exc:
-                typer.echo(f"error: {exc}", err=True)
+                typer.echo(printable(f"error: {exc}"), err=True)
                 raise typer.Exit(1) from None
             except OSError as exc:
                 typer.echo(
@@ -45,12 +45,36 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
     return decorate
 
 
+def printable(text: str) -> str:
+    """One line any terminal can print: hostile input (a lone surrogate) shown escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
+
+
+_OPEN: dict[tuple[str, int], "Database"] = {}
+
+
+def _shared_database(factory: Any) -> "Database":
+    """One Database (one engine, one pool) per process and URL: a command or script that calls
+    `open_db` in a loop must not open a new pool each time (50 exhausted PostgreSQL). Moving to
+    another URL disposes the previous one, so a test run visiting many databases keeps one."""
+    from tracker.config import get_settings
+
+    settings = get_settings()
+    key = (settings.database_url, settings.sqlite_busy_timeout_ms)
+    if key not in _OPEN:
+        for stale in _OPEN.values():
+            stale.dispose()
+        _OPEN.clear()
+        _OPEN[key] = factory.from_settings(settings)
+    return _OPEN[key]
+
+
 def open_db(*, migrate: bool = False) -> "Database":
     from tracker.db import Database
     from tracker.errors import TrackerError
     from tracker.migrate import current_revision, upgrade_to_head
 
-    db = Database.from_settings()
+    db = _shared_database(Database)
     if migrate:
         upgrade_to_head(db)
     elif current_revision(db) is None:

@@ -12,8 +12,10 @@ server's own network (SSRF) or a way to exhaust it. Every hop, the first URL and
 - the connection goes to one of those vetted addresses (no second DNS lookup, so DNS
   rebinding between check and connect is impossible) while the Host header, TLS SNI and the
   certificate check use the original host name;
-- one time budget covers DNS, connect, TLS, headers and body: a watchdog shuts the socket when
-  it runs out, so a server that hangs or drips bytes cannot hold a worker;
+- one time budget covers DNS, connect, TLS, headers, body and every redirect hop: a watchdog
+  holding its own reference to the socket shuts it when the budget runs out (even after
+  http.client moved it to a `Connection: close` response), and each read's socket timeout is
+  bounded by the time left, so a server that hangs or drips bytes cannot hold a worker;
 - the body is capped while streaming, counting decoded bytes (a gzip bomb stops at the cap);
 - the content type must be one we ingest (HTML, XHTML, plain text, Markdown, RSS/Atom/XML).
 
@@ -78,7 +80,7 @@ USER_AGENT = "forecast-tracker/0.1 (evidence fetcher)"
 MAX_URL_LENGTH = 2000
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_CHUNK = 64 * 1024
+_CHUNK = 16 * 1024  # the deadline is checked per chunk; the watchdog covers a slow one
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.I)
@@ -305,21 +307,45 @@ def check_url(
 
 
 class _Watchdog:
-    """Shuts the socket down when the time budget runs out, whatever call is blocking."""
+    """Shuts the socket down when the time budget runs out, whatever call is blocking.
+
+    It keeps its own reference to the socket (`hold`, right after connecting): on a
+    `Connection: close` response http.client hands the socket to the response and clears
+    `conn.sock`, and a watchdog that looked there would find nothing to shut.
+    """
 
     def __init__(self, conn: HTTPConnection, deadline: float) -> None:
         self.fired = False
         self._conn = conn
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
         self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
         self._timer.daemon = True
         self._timer.start()
 
-    def _fire(self) -> None:
-        self.fired = True
-        sock = getattr(self._conn, "sock", None)
-        if sock is not None:
+    def hold(self) -> None:
+        with self._lock:
+            self._sock = getattr(self._conn, "sock", None)
+            fired = self.fired
+        if fired:  # the budget ran out while connecting
+            self._shut()
+
+    def bound_wait(self, deadline: float) -> None:
+        """Each further read waits no longer than the time left (the watchdog is the backstop)."""
+        if self._sock is not None:
             with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+                self._sock.settimeout(max(0.05, deadline - time.monotonic()))
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+        self._shut()
+
+    def _shut(self) -> None:
+        for sock in (self._sock, getattr(self._conn, "sock", None)):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -368,6 +394,7 @@ def _open(
             except _TRANSPORT_ERRORS as exc:
                 last_error = exc
                 continue  # try the next vetted address
+            dog.hold()
             try:
                 conn.request("GET", target.path, headers=headers, preload_content=False)
                 response = conn.getresponse()
@@ -416,6 +443,9 @@ def _read_body(
     body = bytearray()
     try:
         for chunk in response.stream(_CHUNK, decode_content=True):
+            if dog.fired:  # a shut-down socket can look like a clean end of the body
+                break
+            dog.bound_wait(deadline)
             body += chunk
             if len(body) > max_bytes:
                 raise FetchTooLarge(

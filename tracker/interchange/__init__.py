@@ -6,7 +6,8 @@ backup.
 - jsontext.py: parsing the file (light: no pydantic, no database);
 - reading.py: import, all or nothing and idempotent;
 - writing.py: canonical export (JSON) and the forecasts as CSV;
-- backup.py: the optional whole-database sections, written and merged.
+- backup.py: the optional whole-database sections, written and merged;
+- spreadsheet.py: the one formula-safe CSV writer every download uses.
 
 The names below are loaded on first use, so importing one light module (`jsontext`) does not
 pull in the database and the validation models.
@@ -27,7 +28,8 @@ _WHERE = {
     "export_document": "writing",
     "export_forecasts_csv": "writing",
     "export_json": "writing",
-    "spreadsheet_safe": "writing",
+    "spreadsheet_safe": "spreadsheet",
+    "csv_text": "spreadsheet",
 }
 
 __all__ = sorted(_WHERE)

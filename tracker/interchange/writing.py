@@ -4,8 +4,6 @@ Export is canonical (sorted rows, fixed key order, fixed formatting) so that
 export → import into an empty database → export reproduces the file byte for byte. The
 whole-database sections come from `tracker.interchange.backup`."""
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -14,6 +12,7 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.interchange import backup
 from tracker.interchange.format import FORMAT, format_time
+from tracker.interchange.spreadsheet import csv_text
 from tracker.models import Forecast, ForecastProbability, Question, User
 from tracker.schemas import ANNULLED
 
@@ -116,31 +115,17 @@ def export_json(
     return dumps(export_document(db, credentials=credentials, leave_out=leave_out))
 
 
-def spreadsheet_safe(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_forecasts_csv(db: Database, *, leave_out: set[int] | None = None) -> str:
     """One row per forecast and option, for spreadsheet users (free text formula-safe)."""
     document = export_document(db, leave_out=leave_out)
     titles = {q["id"]: q["title"] for q in document["questions"]}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["question_id", "question_title", "user", "time", "option", "probability", "rationale"]
-    )
-    for f in document["forecasts"]:
-        for option, p in f["probabilities"].items():
-            writer.writerow(
-                [
-                    f["question_id"],
-                    spreadsheet_safe(titles[f["question_id"]]),
-                    f["user"],
-                    f["time"],
-                    spreadsheet_safe(option),
-                    repr(p),
-                    spreadsheet_safe(f["rationale"]),
-                ]
-            )
-    return buffer.getvalue()
+    header = ["question_id", "question_title", "user", "time", "option", "probability", "rationale"]
+    return csv_text(
+        header,
+        (
+            [f["question_id"], titles[f["question_id"]], f["user"], f["time"], option, float(p),
+             f["rationale"]]
+            for f in document["forecasts"]
+            for option, p in f["probabilities"].items()
+        ),
+    )  # fmt: skip

@@ -46,12 +46,19 @@ def sign_in_oidc(
     *,
     mapping: Mapping[str, str] | None = None,
     allowed_domains: Iterable[str] = (),
+    email_verified: object = None,
 ) -> LoginSession:
     """Map a provider-verified email to an existing, active account.
 
+    The provider must say the email is verified (`email_verified` claim true): otherwise
+    anyone who can register that address at the provider would sign in as its owner here.
     An explicit `mapping` (email → user name) wins; otherwise an email in one of the
     `allowed_domains` maps to the user whose name is its local part.
     """
+    if email_verified is not True and str(email_verified).lower() != "true":
+        raise PermissionDenied(
+            "the sign-in provider did not confirm that this email address is verified"
+        )
     if not email or "@" not in email:
         raise PermissionDenied("the sign-in provider did not give an email address")
     email = email.strip().lower()

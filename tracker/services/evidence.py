@@ -511,6 +511,7 @@ def rematch(db: Database, actor: Actor, batch: int = 200) -> int:
 def add_feed(db: Database, actor: Actor, url: str) -> FeedRead:
     require_contributor(actor)
     url = check_url(url, "a feed URL")
+    _refuse_unreachable_by_policy(url)
     now = db.now()
     with db.write() as session:
         if session.exec(select(Feed).where(Feed.url == url)).first():
@@ -520,6 +521,23 @@ def add_feed(db: Database, actor: Actor, url: str) -> FeedRead:
         session.flush()
         audit.record(session, actor, "feed.add", "feed", feed.id, at=now, after={"url": url})
         return FeedRead.model_validate(feed.model_dump())
+
+
+FEED_CHECK_S = 3.0
+
+
+def _refuse_unreachable_by_policy(url: str) -> None:
+    """A feed on a private, loopback or metadata address is refused when it is added, by the
+    fetcher's own address policy; a name that does not resolve yet is the poll's business."""
+    from tracker.evidence.errors import FetchError, FetchRefused
+    from tracker.evidence.fetch import check_url as vet
+
+    try:
+        vet(url, allow_private=get_settings().fetch_allow_private, timeout_s=FEED_CHECK_S)
+    except FetchRefused as exc:
+        raise InvalidInput(str(exc)) from None
+    except FetchError:
+        return
 
 
 def list_feeds(db: Database) -> list[FeedRead]:

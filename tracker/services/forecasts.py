@@ -58,7 +58,7 @@ def normalise_probabilities(
             raise InvalidInput(f"probability for '{option}' must be a finite number (got {p!r})")
         if not 0.0 <= p <= 1.0:
             raise InvalidInput(f"probability for '{option}' must be between 0 and 1 (got {p})")
-        values.append(float(p))
+        values.append(float(p) + 0.0)  # -0.0 + 0.0 is 0.0: never store or print "-0.000"
     total = math.fsum(values)
     if abs(total - 1.0) > SUM_TOLERANCE:
         raise InvalidInput(f"probabilities must sum to 1 (they sum to {total:.6g})")
@@ -70,7 +70,7 @@ def binary_vector(p_yes: float) -> dict[str, float]:
         raise InvalidInput(f"probability must be a finite number (got {p_yes!r})")
     if not 0.0 <= p_yes <= 1.0:
         raise InvalidInput(f"probability must be between 0 and 1 (got {p_yes})")
-    return {"Yes": float(p_yes), "No": 1.0 - float(p_yes)}
+    return {"Yes": float(p_yes) + 0.0, "No": 1.0 - float(p_yes)}  # + 0.0: no -0.0
 
 
 def add_forecast(

@@ -9,17 +9,17 @@ reveal and the export never show a forecast that the question page would not sho
 (`permissions.may_see_others`): running a session is no way round the anchoring rule.
 """
 
-import csv
-import io
 from collections import defaultdict
 from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel, Field
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tracker.interchange.spreadsheet import csv_text
 from tracker.models import (
     Forecast,
     ForecastSession,
@@ -133,7 +133,7 @@ def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRe
                 raise InvalidInput(f"question '{qid}' is not open for forecasting")
         users = []
         for name in data.participants:
-            user = session.exec(select(User).where(User.name == name)).first()
+            user = session.exec(select(User).where(func.lower(User.name) == name.lower())).first()
             if user is None:
                 raise NotFound(f"no user named '{name}'")
             if not user.is_active or user.role == "viewer":
@@ -417,30 +417,21 @@ def _forecast_row(f: ForecastRead) -> dict:
 
 
 def export_csv(db: Database, actor: Actor, session_id: int) -> str:
-    """One row per forecast and option (blind and update phases)."""
+    """One row per forecast and option (blind and update phases), formula-safe."""
     document = export_record(db, actor, session_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["session_id", "question_id", "phase", "user", "time", "option", "probability", "rationale"]
-    )
-    for q in document["questions"]:
-        for phase in ("blind", "update"):
-            for f in q[phase]:
-                for option, p in f["probabilities"].items():
-                    writer.writerow(
-                        [
-                            session_id,
-                            q["question_id"],
-                            phase,
-                            f["user"],
-                            f["time"],
-                            option,
-                            repr(p),
-                            f["rationale"],
-                        ]
-                    )
-    return buffer.getvalue()
+    header = ["session_id", "question_id", "phase", "user", "time", "option", "probability",
+              "rationale"]  # fmt: skip
+    return csv_text(
+        header,
+        (
+            [session_id, q["question_id"], phase, f["user"], f["time"], option, float(p),
+             f["rationale"]]
+            for q in document["questions"]
+            for phase in ("blind", "update")
+            for f in q[phase]
+            for option, p in f["probabilities"].items()
+        ),
+    )  # fmt: skip
 
 
 def questions_in_blind_sessions(db: Database) -> set[str]:

@@ -1,6 +1,7 @@
 """Accounts and roles. Passwords are argon2id hashes with the library's recommended parameters."""
 
-import math
+import contextlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -77,8 +78,10 @@ def verified_actor(session: Session, actor: Actor) -> Actor:
 
 
 def _by_name(session: Session, name: str, *, lock: bool = False) -> User | None:
-    """`lock`: hold the row until the write ends (FOR NO KEY UPDATE on PostgreSQL)."""
-    query = select(User).where(User.name == name)
+    """The account of this name, ignoring case (`Alice` is `alice`: user names are ASCII
+    letters, digits and `._-`, so case is the only look-alike). `lock`: hold the row until the
+    write ends (FOR NO KEY UPDATE on PostgreSQL)."""
+    query = select(User).where(func.lower(User.name) == name.lower())
     return session.exec(query.with_for_update(key_share=True) if lock else query).first()
 
 
@@ -103,8 +106,10 @@ def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead
             actor = Actor.system()
         else:
             require_admin(verified_actor(session, actor), "add users")
-        if _by_name(session, data.name):
-            raise Conflict(f"a user named '{data.name}' already exists")
+        existing = _by_name(session, data.name)
+        if existing is not None:
+            same = "" if existing.name == data.name else " (user names ignore case)"
+            raise Conflict(f"a user named '{existing.name}' already exists{same}")
         password = data.password.get_secret_value() if data.password else None
         user = User(
             name=data.name,
@@ -250,15 +255,17 @@ def authenticate(db: Database, name: str, password: str) -> UserRead:
     """
     now = db.now()
     policy = lockout_policy()
-    failure = PermissionDenied("wrong user name or password")
+    failure = PermissionDenied(FAILURE)
     with db.write() as session:
         user = _by_name(session, name, lock=True)
         if user is None or not user.is_active or user.password_hash is None:
-            _hasher.hash(password)  # same work either way: no user-enumeration by timing
+            _spend_a_verify(_dummy_hash(), password)  # the same work as a real check
             raise failure
         if user.locked_until is not None and user.locked_until > now:
-            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-            raise PermissionDenied(f"too many failed attempts; try again in {minutes} min")
+            # same answer and cost as a wrong password: the lockout must not tell an attacker
+            # which names exist; the attempt is not counted and cannot unlock the account
+            _spend_a_verify(user.password_hash, password)
+            raise failure
         try:
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -276,6 +283,23 @@ def authenticate(db: Database, name: str, password: str) -> UserRead:
         user.locked_until = None
         session.add(user)
         return _read(user)
+
+
+FAILURE = "wrong user name or password"  # also for a locked account (see the README)
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash made with the live parameters, verified for unknown names (argon2's cost is in
+    the verify, so an unknown name costs what a known one does)."""
+    if not _DUMMY:
+        _DUMMY.append(_hasher.hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
+def _spend_a_verify(stored: str, password: str) -> None:
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(stored, password)
 
 
 def get_user(db: Database, name: str) -> UserRead:

@@ -228,7 +228,12 @@ def _oidc_options() -> dict[str, Any]:
 def _oidc_login() -> auth.LoginSession | None:
     email = st.user.get("email")
     try:
-        login = auth.sign_in_oidc(get_db(), str(email) if email else None, **_oidc_options())
+        login = auth.sign_in_oidc(
+            get_db(),
+            str(email) if email else None,
+            email_verified=st.user.get("email_verified"),
+            **_oidc_options(),
+        )
     except TrackerError as exc:
         st.session_state[NOTICE_KEY] = str(exc)
         return None
