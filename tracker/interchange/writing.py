@@ -6,7 +6,6 @@ whole-database sections come from `tracker.interchange.backup`."""
 
 import csv
 import io
-import json
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -14,8 +13,20 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.interchange import backup
 from tracker.interchange.format import FORMAT, format_time
+from tracker.interchange.jsonwrite import dumps_indented
 from tracker.models import Forecast, ForecastProbability, Question, User
 from tracker.schemas import ANNULLED
+
+_FORECAST_COLUMNS = (
+    Forecast.id,
+    Forecast.question_id,
+    Forecast.created_at,
+    Forecast.rationale,
+    Forecast.hidden,
+    Forecast.question_revision,
+    Forecast.session_id,
+    Forecast.session_phase,
+)
 
 
 def export_document(db: Database, *, credentials: bool = False) -> dict[str, Any]:
@@ -23,11 +34,14 @@ def export_document(db: Database, *, credentials: bool = False) -> dict[str, Any
     and the backup sections; password hashes only when `credentials` is set."""
     with db.read() as session:
         questions = session.exec(select(Question).order_by(Question.id)).all()
-        rows = session.exec(
-            select(Forecast, User.name)
-            .join(User, col(Forecast.user_id) == User.id)
-            .order_by(Forecast.question_id, Forecast.created_at, User.name)
-        ).all()
+        rows = [
+            (row, row.name)  # columns, not ORM objects: a backup can hold millions
+            for row in session.exec(
+                select(*_FORECAST_COLUMNS, User.name)
+                .join(User, col(Forecast.user_id) == User.id)
+                .order_by(Forecast.question_id, Forecast.created_at, User.name)
+            )
+        ]
         vectors = forecast_vectors(session)
         extras = backup.export_extras(
             session, questions, [f for f, _ in rows], credentials=credentials
@@ -88,7 +102,7 @@ def question_json(q: Question) -> dict[str, Any]:
     return row
 
 
-def forecast_json(f: Forecast, user: str, options: list[str], vector: list[float]) -> dict:
+def forecast_json(f: Any, user: str, options: list[str], vector: list[float]) -> dict:
     row: dict[str, Any] = {
         "question_id": f.question_id,
         "user": user,
@@ -102,7 +116,7 @@ def forecast_json(f: Forecast, user: str, options: list[str], vector: list[float
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
 
 
 def export_json(db: Database, *, credentials: bool = False) -> str:
