@@ -262,3 +262,6 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(max_length=100)
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+from tracker.models_scores import ScoreSnapshot  # noqa: E402, F401  (own module: issue 11)
