@@ -277,3 +277,4 @@ from tracker.models_integrations import (  # noqa: E402, F401
     OutboxMessage,
 )
 from tracker.models_llmassist import BotAccount, BotForecast  # noqa: E402, F401  (issue 14)
+from tracker.models_scores import ScoreSnapshot  # noqa: E402, F401  (own module: issue 11)

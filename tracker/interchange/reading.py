@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.errors import InvalidInput
 from tracker.interchange.backup import Restorer
+from tracker.interchange.bulk import ForecastWriter
 from tracker.interchange.comments_section import merge_comments
 from tracker.interchange.format import (
     QUESTION_KEYS,
@@ -29,13 +30,13 @@ from tracker.interchange.format import (
     short,
 )
 from tracker.interchange.writing import forecast_vectors, question_json
-from tracker.models import Forecast, ForecastProbability, Question, User
+from tracker.models import Forecast, Question, User
 from tracker.schemas import ANNULLED, Actor, QuestionCreate
 from tracker.services import audit
 from tracker.services.forecasts import binary_vector, normalise_probabilities
 from tracker.services.permissions import require_admin
 from tracker.services.questions import add_question
-from tracker.services.users import ensure_forecaster, verified_actor
+from tracker.services.users import ensure_forecasters, verified_actor
 
 
 class ImportSummary(pydantic.BaseModel):
@@ -85,32 +86,48 @@ def _merge_questions(
     now: datetime,
 ) -> dict[str, Question]:
     known = {q.id: q for q in session.exec(select(Question))}
-    for index, record in enumerate(records):
-        where = f"questions[{index}] (id '{record.id}')"
-        check_resolution(record, where, now)
-        if record.revisions:
-            wording = record.model_dump(include={"title", "description", "resolution_criteria"})
-            check_revisions(record.revisions, wording, where)
-        existing = known.get(record.id)
-        if existing is not None:
-            diff = _first_difference(existing, record)
-            if diff is None and record.revisions:
-                diff = restorer.revisions_differ(existing, record.revisions)
-            if diff:
-                raise InvalidInput(f"{where}: already exists with a different {diff}")
-            summary.questions_unchanged += 1
-            continue
-        create = QuestionCreate.model_validate(
-            record.model_dump(include=set(QuestionCreate.model_fields))
-        )
-        question = add_question(session, actor, create, at=now)
-        _apply_record_resolution(question, record)
-        if record.revisions:
-            restorer.restore_revisions(question, record.revisions)
-        known[record.id] = question
-        summary.questions_added += 1
+    with session.no_autoflush:  # new questions are written together by the flush below
+        for index, record in enumerate(records):
+            _merge_question(session, actor, index, record, known, summary, restorer, now=now)
     session.flush()
     return known
+
+
+def _merge_question(
+    session: Session,
+    actor: Actor,
+    index: int,
+    record: QuestionRecord,
+    known: dict[str, Question],
+    summary: ImportSummary,
+    restorer: Restorer,
+    *,
+    now: datetime,
+) -> None:
+    where = f"questions[{index}] (id '{record.id}')"
+    check_resolution(record, where, now)
+    if record.revisions:
+        wording = record.model_dump(include={"title", "description", "resolution_criteria"})
+        check_revisions(record.revisions, wording, where)
+    existing = known.get(record.id)
+    if existing is not None:
+        diff = _first_difference(existing, record)
+        if diff is None and record.revisions:
+            diff = restorer.revisions_differ(existing, record.revisions)
+        if diff:
+            raise InvalidInput(f"{where}: already exists with a different {diff}")
+        summary.questions_unchanged += 1
+        return
+    create = QuestionCreate.model_validate(
+        record.model_dump(include=set(QuestionCreate.model_fields))
+    )
+    # restoring revisions reads the first one back: only then flush at once
+    question = add_question(session, actor, create, at=now, flush=bool(record.revisions))
+    _apply_record_resolution(question, record)
+    if record.revisions:
+        restorer.restore_revisions(question, record.revisions)
+    known[record.id] = question
+    summary.questions_added += 1
 
 
 def _apply_record_resolution(question: Question, record: QuestionRecord) -> None:
@@ -162,9 +179,11 @@ def _merge_forecasts(
     now: datetime,
 ) -> None:
     existing = _existing_forecasts(session, {r.question_id for r in records})
-    users = {u.name: u for u in session.exec(select(User))}
+    names = {r.user for r in records}
+    users, created = ensure_forecasters(session, names, at=now, actor=actor)
+    summary.users_added += created
     seen: dict[tuple[str, str, datetime], int] = {}
-    pending: list[tuple[Forecast, list[float]]] = []
+    writer = ForecastWriter(session)
     for index, record in enumerate(records):
         where = (
             f"forecasts[{index}] ({short(record.question_id)}, {record.user}, "
@@ -198,23 +217,21 @@ def _merge_forecasts(
                 raise InvalidInput(f"{where}: a different forecast already exists at that time")
             summary.forecasts_unchanged += 1
             continue
-        user = users.get(record.user)
-        if user is None:
-            user = ensure_forecaster(session, record.user, at=now, actor=actor)
-            users[record.user] = user
-            summary.users_added += 1
-        forecast = Forecast(
-            question_id=question.id,
-            user_id=user.id or 0,
-            created_at=record.time,
-            rationale=record.rationale,
-            origin="import",
-            hidden=record.hidden,
+        user = users[record.user]
+        row = {
+            "question_id": question.id,
+            "user_id": user.id or 0,
+            "created_at": record.time,
+            "rationale": record.rationale,
+            "origin": "import",
+            "hidden": record.hidden,
+            "session_id": None,
+            "session_phase": None,
+            "summary_id": None,
             **links,
-        )
-        pending.append((forecast, vector))
-    _insert_forecasts(session, pending)
-    summary.forecasts_added = len(pending)
+        }
+        writer.add(row, vector)
+    summary.forecasts_added = writer.close()
 
 
 def _record_vector(record: ForecastRecord, question: Question, where: str) -> list[float]:
@@ -260,25 +277,12 @@ def _existing_forecasts(
     if not ids:
         return {}
     query = (
-        select(Forecast, User.name)
+        select(
+            Forecast.id, Forecast.question_id, User.name, Forecast.created_at, Forecast.rationale
+        )
         .join(User, col(Forecast.user_id) == User.id)
         .where(col(Forecast.question_id).in_(ids))
     )
-    rows = session.exec(query).all()
+    rows = session.exec(query).all()  # columns, not objects: a re-import reads every row
     vectors = forecast_vectors(session) if rows else {}
-    return {
-        (f.question_id, name, f.created_at): (vectors.get(f.id or 0, []), f.rationale)
-        for f, name in rows
-    }
-
-
-def _insert_forecasts(session: Session, pending: list[tuple[Forecast, list[float]]]) -> None:
-    """Bulk insert: forecasts first (ids come back in batches), then their vectors."""
-    session.add_all(f for f, _ in pending)
-    session.flush()
-    session.add_all(
-        ForecastProbability(forecast_id=f.id or 0, option_index=i, probability=p)
-        for f, vector in pending
-        for i, p in enumerate(vector)
-    )
-    session.flush()
+    return {(q, name, at): (vectors.get(fid or 0, []), why) for fid, q, name, at, why in rows}

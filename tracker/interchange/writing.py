@@ -4,7 +4,6 @@ Export is canonical (sorted rows, fixed key order, fixed formatting) so that
 export → import into an empty database → export reproduces the file byte for byte. The
 whole-database sections come from `tracker.interchange.backup`."""
 
-import json
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,9 +11,21 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.interchange import backup
 from tracker.interchange.format import FORMAT, format_time
+from tracker.interchange.jsonwrite import dumps_indented
 from tracker.interchange.spreadsheet import csv_text
 from tracker.models import Forecast, ForecastProbability, Question, User
 from tracker.schemas import ANNULLED
+
+_FORECAST_COLUMNS = (
+    Forecast.id,
+    Forecast.question_id,
+    Forecast.created_at,
+    Forecast.rationale,
+    Forecast.hidden,
+    Forecast.question_revision,
+    Forecast.session_id,
+    Forecast.session_phase,
+)
 
 
 def export_document(
@@ -25,11 +36,14 @@ def export_document(
     forecast ids the reader may not see (`session_views.hidden_forecast_ids`)."""
     with db.read() as session:
         questions = session.exec(select(Question).order_by(Question.id)).all()
-        rows = session.exec(
-            select(Forecast, User.name)
-            .join(User, col(Forecast.user_id) == User.id)
-            .order_by(Forecast.question_id, Forecast.created_at, User.name)
-        ).all()
+        rows = [
+            (row, row.name)  # columns, not ORM objects: a backup can hold millions
+            for row in session.exec(
+                select(*_FORECAST_COLUMNS, User.name)
+                .join(User, col(Forecast.user_id) == User.id)
+                .order_by(Forecast.question_id, Forecast.created_at, User.name)
+            )
+        ]
         if leave_out:
             rows = [(f, name) for f, name in rows if f.id not in leave_out]
         vectors = forecast_vectors(session)
@@ -92,7 +106,7 @@ def question_json(q: Question) -> dict[str, Any]:
     return row
 
 
-def forecast_json(f: Forecast, user: str, options: list[str], vector: list[float]) -> dict:
+def forecast_json(f: Any, user: str, options: list[str], vector: list[float]) -> dict:
     row: dict[str, Any] = {
         "question_id": f.question_id,
         "user": user,
@@ -106,7 +120,7 @@ def forecast_json(f: Forecast, user: str, options: list[str], vector: list[float
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
 
 
 def export_json(

@@ -47,8 +47,11 @@ def get_row(session: Session, question_id: str) -> Question:
     return question
 
 
-def add_question(session: Session, actor: Actor, data: QuestionCreate, *, at: datetime) -> Question:
-    """Insert inside the caller's transaction (shared by the service and the importer)."""
+def add_question(
+    session: Session, actor: Actor, data: QuestionCreate, *, at: datetime, flush: bool = True
+) -> Question:
+    """Insert inside the caller's transaction (shared by the service and the importer, which
+    adds many with `flush=False` and flushes them together)."""
     if session.get(Question, data.id) is not None:
         raise Conflict(f"a question with id '{data.id}' already exists")
     fields = data.model_dump(mode="json", exclude={"open_time", "close_time"})
@@ -72,7 +75,8 @@ def add_question(session: Session, actor: Actor, data: QuestionCreate, *, at: da
             edited_at=at,
         )
     )
-    session.flush()
+    if flush:
+        session.flush()
     audit.record(
         session,
         actor,

@@ -28,7 +28,8 @@ from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringIn
 from tracker.scoring.leaderboard import leaderboard as leaderboard_table
 from tracker.scoring.leaderboard import rank, tied_ranks
 from tracker.scoring.report import ScoreReport, score_input
-from tracker.services import memo
+from tracker.scoring.report_bytes import report_from_bytes, report_to_bytes
+from tracker.services import memo, score_store
 from tracker.services.questions import list_questions
 from tracker.services.sessions import SessionRead, get_session, list_sessions, session_forecasts
 
@@ -123,11 +124,12 @@ def _loaded(db: Database) -> tuple[ScoringInput, np.ndarray]:
     return memo.memoised(db, "input", lambda: _load_input(db))
 
 
-def _load_input(db: Database) -> tuple[ScoringInput, np.ndarray]:
-    questions = list_questions(db)
+def _load_input(db: Database, only: str | None = None) -> tuple[ScoringInput, np.ndarray]:
+    """Everything, or with `only` just that question and its forecasts."""
+    questions = [q for q in list_questions(db) if only is None or q.id == only]
     index = {q.id: i for i, q in enumerate(questions)}
     width = max((len(q.options) for q in questions), default=2)
-    heads, cells = _resolved_forecasts(db)
+    heads, cells = _resolved_forecasts(db, only)
     n = len(heads)
     forecast_id = np.fromiter((h[0] for h in heads), np.int64, n)
     question = np.fromiter((index[h[1]] for h in heads), np.int64, n)
@@ -175,11 +177,13 @@ def _load_input(db: Database) -> tuple[ScoringInput, np.ndarray]:
     return data, forecast_id
 
 
-def _resolved_forecasts(db: Database) -> tuple[list[Any], list[Any]]:
+def _resolved_forecasts(db: Database, only: str | None = None) -> tuple[list[Any], list[Any]]:
     """(id, question id, user id, Unix seconds) of each visible forecast on a resolved
     question, by id; and its (forecast id, option index, probability) cells. Read through the
     driver's cursor: a million rows through ORM objects would take half a minute."""
-    scored = (col(Forecast.hidden).is_(False), Question.status == "resolved")
+    scored: tuple[Any, ...] = (col(Forecast.hidden).is_(False), Question.status == "resolved")
+    if only is not None:
+        scored = (*scored, Forecast.question_id == only)
     cells_query = (
         select(
             ForecastProbability.forecast_id,
@@ -232,7 +236,19 @@ def _fetch(conn: Any, query: Any) -> list[Any]:
 
 
 def report(db: Database) -> ScoreReport:
-    return memo.memoised(db, "report", lambda: score_input(scoring_input(db)))
+    """Every score table: memoised in the process, and kept in the database for the next
+    process (a restart) while the write version stays the same."""
+    return memo.memoised(db, "report", lambda: _kept_report(db))
+
+
+def _kept_report(db: Database) -> ScoreReport:
+    version = memo.write_version(db)
+    payload = score_store.load(db, "report", version)
+    if payload is not None:
+        return report_from_bytes(payload)
+    built = score_input(scoring_input(db))
+    score_store.save(db, "report", version, report_to_bytes(built))
+    return built
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
@@ -274,7 +290,14 @@ def scored_members(db: Database) -> list[str]:
 
 
 def question_scores(db: Database, question_id: str) -> list[ScoreRow]:
-    return _scores_where(db, "question_id", {question_id})
+    """One question's rows, scored from its own forecasts only (a question's scores depend on
+    nothing else), so its page never waits for the whole database to be scored."""
+    version = memo.write_version(db)
+    rows = memo.lookup(db, "question_scores", question_id, version)
+    if rows is None:
+        rows = _score_rows(score_input(_load_input(db, only=question_id)[0]).scores)
+        memo.keep(db, "question_scores", question_id, version, rows, limit=256)
+    return list(rows)
 
 
 def user_scores(db: Database, user: str) -> list[ScoreRow]:

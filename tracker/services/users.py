@@ -2,6 +2,7 @@
 
 import contextlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -149,6 +150,30 @@ def ensure_forecaster(session: Session, name: str, *, at: datetime, actor: Actor
             after={"role": "forecaster", "has_password": False, "via": "import"},
         )
     return user
+
+
+def ensure_forecasters(
+    session: Session, names: Iterable[str], *, at: datetime, actor: Actor
+) -> tuple[dict[str, User], int]:
+    """`ensure_forecaster` for many names with one flush: every named user, and how many of
+    them were created."""
+    wanted = set(names)
+    users = {u.name: u for u in session.exec(select(User)) if u.name in wanted}
+    missing = sorted(wanted - set(users))
+    for name in missing:
+        users[name] = User(name=name, role="forecaster", created_at=at)
+        session.add(users[name])
+        audit.record(
+            session,
+            actor,
+            "user.create",
+            "user",
+            name,
+            at=at,
+            after={"role": "forecaster", "has_password": False, "via": "import"},
+        )
+    session.flush()
+    return users, len(missing)
 
 
 def set_role(db: Database, actor: Actor, name: str, role: Role) -> UserRead:

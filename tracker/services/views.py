@@ -540,7 +540,9 @@ def _latest_for_user(db: Database, user_id: int) -> dict[str, tuple[datetime, di
     )
     with db.read() as session:
         rows = session.exec(query).all()
-        options = dict(session.exec(select(Question.id, Question.options)).all())
+    # the options from the memoised question list: reading every question's JSON each time
+    # was most of the Questions page's time at 10,000 questions
+    options = {q.id: q.options for q in questions.list_questions(db)}
     cells: dict[str, tuple[datetime, list[float]]] = {}
     for qid, at, probability in rows:
         cells.setdefault(qid, (at, []))[1].append(probability)

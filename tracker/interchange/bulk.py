@@ -1,0 +1,86 @@
+"""Bulk rows for import: SQLAlchemy Core executemany in batches, ids assigned up front.
+
+The ORM's `add_all` + flush builds an object per row and fetches each id back; a big backup
+then needs gigabytes and minutes. Here the caller's write transaction reserves the ids first
+(`max(id) + 1` on SQLite, which holds the write lock from `BEGIN IMMEDIATE`; a block of the
+sequence on PostgreSQL) and inserts plain tuples a batch at a time, so memory is one batch
+and the import stays one transaction: all or nothing.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlmodel import Session
+
+from tracker.models import Forecast, ForecastProbability
+
+BATCH = 5_000
+FORECAST: Table = Forecast.__table__  # type: ignore[attr-defined]
+PROBABILITY: Table = ForecastProbability.__table__  # type: ignore[attr-defined]
+
+
+class IdBlock:
+    """New primary keys for one table inside the current transaction."""
+
+    def __init__(self, session: Session, table: Table) -> None:
+        self.session, self.table = session, table
+        self.postgres = session.connection().dialect.name == "postgresql"
+        self.next = 0
+        if not self.postgres:
+            latest = session.execute(select(func.max(table.c.id))).scalar()
+            self.next = (latest or 0) + 1
+
+    def take(self, n: int) -> list[int]:
+        if not n:
+            return []
+        if not self.postgres:
+            start, self.next = self.next, self.next + n
+            return list(range(start, start + n))
+        sequence = self.session.execute(
+            text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": self.table.name}
+        ).scalar_one()
+        return list(
+            self.session.execute(
+                text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": sequence, "n": n}
+            ).scalars()
+        )
+
+
+class ForecastWriter:
+    """Collects new forecasts (column dicts without an id, plus their vector) and writes them
+    a batch at a time; call `close` at the end to write the last batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids = IdBlock(session, FORECAST)
+        self.pending: list[tuple[dict[str, Any], list[float]]] = []
+        self.written = 0
+
+    def add(self, row: dict[str, Any], vector: list[float]) -> None:
+        self.pending.append((row, vector))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        ids = self.ids.take(len(self.pending))
+        forecasts = [row | {"id": i} for i, (row, _) in zip(ids, self.pending, strict=True)]
+        conn = self.session.connection()
+        conn.execute(insert(FORECAST), forecasts)
+        conn.execute(insert(PROBABILITY), list(_probability_rows(ids, self.pending)))
+        self.written += len(self.pending)
+        self.pending = []
+
+    def close(self) -> int:
+        self.flush()
+        return self.written
+
+
+def _probability_rows(
+    ids: list[int], pending: list[tuple[dict[str, Any], list[float]]]
+) -> Iterator[dict[str, Any]]:
+    for forecast_id, (_, vector) in zip(ids, pending, strict=True):
+        for index, p in enumerate(vector):
+            yield {"forecast_id": forecast_id, "option_index": index, "probability": p}
