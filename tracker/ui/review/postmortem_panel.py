@@ -34,7 +34,7 @@ def show(question: QuestionRead) -> None:
     if narrative.sentences:
         st.markdown(
             f"**Narrative** — by {esc(narrative.engine)} {esc(narrative.model)} "
-            f"(`{esc(narrative.prompt_version)}`), from the facts above only"
+            f"(prompt `{narrative.prompt_version}`), from the facts above only"
         )
         st.markdown(
             " ".join(f"{esc(s.text)} [{', '.join(s.fact_ids)}]" for s in narrative.sentences)
