@@ -81,11 +81,11 @@ def facts_for(db: Database, actor: Actor, q: QuestionRead) -> list[Fact]:
         shown = "; ".join(f"#{a.evidence_id} “{a.title}” ({_day(a.added_at)})" for a in seen[:3])
         texts.append(
             f"On {_day(at)} the median for “{outcome}” moved from {_pct(team.median[step - 1])} "
-            f"to {_pct(team.median[step])} with {history[step].user}'s forecast; evidence that "
+            f"to {_pct(team.median[step])} with {history[step].user}'s forecast; "
             + (
-                f"arrived in the week before: {shown}."
+                f"evidence that arrived in the week before: {shown}."
                 if seen
-                else "no evidence arrived in the week before."
+                else "no evidence had arrived in the week before."
             )
         )
     texts.extend(_right_way(db, q, outcome, history, arrivals, end))
