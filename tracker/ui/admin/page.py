@@ -4,6 +4,7 @@ roles, import/export, the LLM engine and the audit log. Services re-check the ad
 import streamlit as st
 
 from tracker.services import questions
+from tracker.ui.admin import bot_panel as admin_bots
 from tracker.ui.admin import lint_panel as admin_lint
 from tracker.ui.admin import questions as admin_questions
 from tracker.ui.admin import resolution_panel as admin_resolution
@@ -59,6 +60,7 @@ with draft_tab:
     admin_questions.drafts_panel()
 with users_tab:
     admin_team.users_panel()
+    admin_bots.show()
 with data_tab:
     admin_team.data_panel()
 with engine_tab:
