@@ -35,3 +35,17 @@ def test_suggest_a_resolution_offline_shows_passages_and_no_proposal(open_app, w
     no_exceptions(at)
     assert "Offline engine: no proposal" in texts(at)
     assert questions.get_question(world.db, BINARY).status == "open"
+
+
+def test_admin_adds_a_disabled_bot_and_enables_it(open_app, world: World):
+    from tracker.services import bots
+
+    at = open_app("admin", ADMIN)
+    _one(at.button, "Add bot").click().run()
+    no_exceptions(at)
+    [bot] = bots.list_bots(world.db)
+    assert bot.name == "baseline" and not bot.is_active
+    _one(at.button, "Enable").click().run()
+    no_exceptions(at)
+    assert bots.list_bots(world.db)[0].is_active
+    assert "a bot makes no forecasts until an LLM is set" in texts(at)

@@ -1,7 +1,7 @@
 """The leaderboard with the AI baseline in its own row.
 
-Humans are ranked against each other only (the bot never counts as a human, so it is not in
-the team median their relative Brier is measured against). Each bot is then scored as if it
+Humans are ranked against each other only (`scores` leaves bots out of every team figure, so
+no bot is in the median their relative Brier is measured against). Each bot is scored as if it
 had joined that team: the humans plus this one bot, and only its row is kept.
 """
 
@@ -12,7 +12,6 @@ from pydantic import BaseModel
 
 from tracker.db import Database
 from tracker.scoring.leaderboard import leaderboard as leaderboard_table
-from tracker.scoring.leaderboard import rank
 from tracker.scoring.report import score_input
 from tracker.scoring.subsets import keep_users
 from tracker.services import memo, scores
@@ -39,34 +38,25 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def _boards(db: Database) -> tuple[object, dict[str, object]]:
-    data = scores.scoring_input(db)
+def _bot_reports(db: Database) -> dict[str, object]:
+    """Each bot scored as if it had joined the team (the humans plus that one bot)."""
+    data = scores.scoring_input(db, with_bots=True)
     bots = {b.name for b in list_bots(db)}
     humans = [str(u) for u in data.users if str(u) not in bots]
-    human_report = score_input(keep_users(data, humans))
-    bot_reports = {name: score_input(keep_users(data, [*humans, name])) for name in sorted(bots)}
-    return human_report, bot_reports
-
-
-def boards(db: Database):  # type: ignore[no-untyped-def]
-    return memo.memoised(db, "bot-board", lambda: _boards(db))
+    return {name: score_input(keep_users(data, [*humans, name])) for name in sorted(bots)}
 
 
 def human_leaderboard(
     db: Database, min_questions: int = 1, by: str = "relative_brier"
 ) -> list[LeaderRow]:
-    """`scores.leaderboard` without the bots (they are shown by `bot_rows`)."""
-    if not list_bots(db):
-        return scores.leaderboard(db, min_questions, by=by)
-    human_report, _ = boards(db)
-    table = rank(leaderboard_table(human_report.scores, min_questions), by=by)
-    return [LeaderRow(rank=i + 1, **row) for i, row in enumerate(_records(table))]
+    """The members' leaderboard: `scores` leaves bots out of every team figure already."""
+    return scores.leaderboard(db, min_questions, by=by)
 
 
 def bot_rows(db: Database, min_questions: int = 1, by: str = "relative_brier") -> list[BotRow]:
     if not list_bots(db):
         return []
-    _, reports = boards(db)
+    reports = memo.memoised(db, "bot-board", lambda: _bot_reports(db))
     humans = human_leaderboard(db, min_questions, by)
     out = []
     for name, report in reports.items():

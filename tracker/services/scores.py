@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from tracker.db import Database
 from tracker.models import AuditEvent, Forecast, ForecastProbability, Question, User
+from tracker.models_llmassist import BotAccount
 from tracker.schemas import ForecastRead, QuestionRead
 from tracker.scoring import calibration, rules
 from tracker.scoring.aggregate import median as median_pool
@@ -113,23 +114,27 @@ def clear_caches() -> None:
 # ------------------------------------------------------------------ loading
 
 
-def scoring_input(db: Database) -> ScoringInput:
+def scoring_input(db: Database, *, with_bots: bool = False) -> ScoringInput:
     """Every question, and the visible forecasts of the resolved ones, as the engine's arrays
-    (forecasts on open, closed or annulled questions are never scored, so they are not read)."""
-    return _loaded(db)[0]
+    (forecasts on open, closed or annulled questions are never scored, so they are not read).
+    Bots (the AI baseline) are not team members: left out unless `with_bots`."""
+    return _loaded(db, with_bots=with_bots)[0]
 
 
-def _loaded(db: Database) -> tuple[ScoringInput, np.ndarray]:
+def _loaded(db: Database, *, with_bots: bool = False) -> tuple[ScoringInput, np.ndarray]:
     """The engine's arrays and the database id of each forecast row (ascending)."""
-    return memo.memoised(db, "input", lambda: _load_input(db))
+    name = "input+bots" if with_bots else "input"
+    return memo.memoised(db, name, lambda: _load_input(db, with_bots))
 
 
-def _load_input(db: Database, only: str | None = None) -> tuple[ScoringInput, np.ndarray]:
+def _load_input(
+    db: Database, only: str | None = None, with_bots: bool = False
+) -> tuple[ScoringInput, np.ndarray]:
     """Everything, or with `only` just that question and its forecasts."""
     questions = [q for q in list_questions(db) if only is None or q.id == only]
     index = {q.id: i for i, q in enumerate(questions)}
     width = max((len(q.options) for q in questions), default=2)
-    heads, cells = _resolved_forecasts(db, only)
+    heads, cells = _resolved_forecasts(db, only, with_bots)
     n = len(heads)
     forecast_id = np.fromiter((h[0] for h in heads), np.int64, n)
     question = np.fromiter((index[h[1]] for h in heads), np.int64, n)
@@ -177,13 +182,17 @@ def _load_input(db: Database, only: str | None = None) -> tuple[ScoringInput, np
     return data, forecast_id
 
 
-def _resolved_forecasts(db: Database, only: str | None = None) -> tuple[list[Any], list[Any]]:
+def _resolved_forecasts(
+    db: Database, only: str | None = None, with_bots: bool = False
+) -> tuple[list[Any], list[Any]]:
     """(id, question id, user id, Unix seconds) of each visible forecast on a resolved
     question, by id; and its (forecast id, option index, probability) cells. Read through the
     driver's cursor: a million rows through ORM objects would take half a minute."""
     scored: tuple[Any, ...] = (col(Forecast.hidden).is_(False), Question.status == "resolved")
     if only is not None:
         scored = (*scored, Forecast.question_id == only)
+    if not with_bots:
+        scored = (*scored, col(Forecast.user_id).not_in(select(BotAccount.user_id)))
     cells_query = (
         select(
             ForecastProbability.forecast_id,
@@ -510,6 +519,7 @@ def _update_effects(db: Database) -> list[UpdateEffect]:
             col(Forecast.hidden).is_(False),
             Question.status == "resolved",
             col(Forecast.created_at) < end,
+            col(Forecast.user_id).not_in(select(BotAccount.user_id)),  # as in `_loaded`
         )
         .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
     )

@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracker.services import questions
 from tracker.ui.admin import deliveries as admin_deliveries
+from tracker.ui.admin import bot_panel as admin_bots
 from tracker.ui.admin import lint_panel as admin_lint
 from tracker.ui.admin import questions as admin_questions
 from tracker.ui.admin import resolution_panel as admin_resolution
@@ -61,6 +62,7 @@ with draft_tab:
     admin_questions.drafts_panel()
 with users_tab:
     admin_team.users_panel()
+    admin_bots.show()
 with data_tab:
     admin_team.data_panel()
 with engine_tab:

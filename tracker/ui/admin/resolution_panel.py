@@ -43,7 +43,7 @@ def show_advice(advice: ResolutionAdvice) -> None:
         target = f" **{esc(proposal.option)}**" if proposal.option else ""
         st.markdown(
             f"{badge('suggested', 'violet')} {verdict}{target} — by {esc(advice.engine)} "
-            f"{esc(advice.model)} (`{esc(advice.prompt_version)}`)"
+            f"{esc(advice.model)} (prompt `{advice.prompt_version}`)"
         )
         if proposal.criterion_clause:
             st.markdown(f"Rests on the criterion: *{esc(proposal.criterion_clause)}*")
@@ -90,7 +90,7 @@ def overdue_panel() -> None:
     with st.expander(f"⏰ Overdue resolutions ({len(late)})", expanded=True):
         for q in late:
             cols = st.columns([5, 2, 2])
-            cols[0].markdown(f"{esc(q.title)} `{esc(q.id)}`")
+            cols[0].markdown(f"{esc(q.title)} `{q.id}`")  # ids are [a-z0-9._-]: safe in code
             cols[1].markdown(f"closed {when(q.close_time)} · **{q.days_overdue} d** overdue")
             with cols[2]:
                 nav.question_link(q.id)

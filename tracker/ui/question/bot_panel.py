@@ -28,7 +28,7 @@ def show(view: QuestionView, question: QuestionRead) -> None:
             how = made.get(f.id)
             by = f"{how.engine} {how.model}" if how else "a model"
             st.markdown(
-                f"`{esc(name)}`: **{esc(vector_text(f.probabilities, question.options))}** · "
+                f"`{name}`: **{esc(vector_text(f.probabilities, question.options))}** · "
                 f"{when(f.created_at, with_time=True)} · by {esc(by)}"
             )
             st.caption(esc(f.rationale))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracker.schemas import QuestionRead
 from tracker.services import questions, scores, views
-from tracker.ui.review import bot_row
+from tracker.ui.review import bot_row, postmortem_panel
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db
 from tracker.ui.widgets import cached, charts
@@ -251,6 +251,7 @@ with question_tab:
             st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
         elif q.status == "annulled":
             st.caption("Annulled: not scored.")
+        postmortem_panel.show(q)
         nav.question_link(q.id, "Open the question")
 
 with sessions_tab:

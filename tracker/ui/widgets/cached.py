@@ -24,9 +24,7 @@ def version() -> int:
 def leaderboard(url: str, data_version: int, min_questions: int, by: str) -> list[dict[str, Any]]:
     if not views.any_forecasts(get_db()):
         return []
-    from tracker.services.bot_board import human_leaderboard  # bots get their own row
-
-    return [r.model_dump() for r in human_leaderboard(get_db(), min_questions, by=by)]
+    return [r.model_dump() for r in scores.leaderboard(get_db(), min_questions, by=by)]
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

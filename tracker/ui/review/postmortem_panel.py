@@ -1,0 +1,45 @@
+"""The post-mortem of a resolved question on Review → Question review: facts, then narrative."""
+
+import streamlit as st
+
+from tracker.errors import TrackerError
+from tracker.schemas import QuestionRead
+from tracker.services import postmortem
+from tracker.ui.shell.context import current_actor, get_db
+from tracker.ui.widgets.render import esc, show_error
+
+
+def show(question: QuestionRead) -> None:
+    if question.status != "resolved":
+        return
+    st.subheader("Post-mortem")
+    key = f"rv_pm_{question.id}"
+    if (
+        not st.button("Write the post-mortem", icon="🧾", key=key)
+        and key + "_done" not in st.session_state
+    ):
+        st.caption("The facts are computed from the team's forecasts and evidence; a model (if "
+                   "one is configured) writes a narrative citing them.")  # fmt: skip
+        return
+    st.session_state[key + "_done"] = True
+    try:
+        report = postmortem.postmortem(get_db(), current_actor(), question.id)
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    st.markdown("**Facts** (computed by the app)")
+    for fact in report.facts:
+        st.markdown(f"`{fact.id}` {esc(fact.text)}")
+    narrative = report.narrative
+    if narrative.sentences:
+        st.markdown(
+            f"**Narrative** — by {esc(narrative.engine)} {esc(narrative.model)} "
+            f"(prompt `{narrative.prompt_version}`), from the facts above only"
+        )
+        st.markdown(
+            " ".join(f"{esc(s.text)} [{', '.join(s.fact_ids)}]" for s in narrative.sentences)
+        )
+    elif narrative.engine == "offline" and narrative.reason and "offline" in narrative.reason:
+        st.caption("Offline engine: the facts without a narrative.")
+    else:
+        st.caption(f"No narrative: {esc(narrative.reason or 'none was written')}.")
