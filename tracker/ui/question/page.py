@@ -8,7 +8,7 @@ from tracker.services import questions, views
 from tracker.ui.question import panels
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
-from tracker.ui.widgets import charts
+from tracker.ui.widgets import charts, phone
 from tracker.ui.widgets import forecast_form as forms
 from tracker.ui.widgets.pools import pools_table
 from tracker.ui.widgets.render import (
@@ -114,7 +114,9 @@ if q.status in ("resolved", "annulled"):
 
 # Left: what the question asks and what the evidence says; right: your update, then how the
 # forecasts moved and why. The summary is drawn first: the form records which one was shown.
-left, right = st.columns([1.1, 1], gap="large")
+# On phones the right column comes first, so the form is not under the criteria.
+phone.stack_reversed("qp_body")
+left, right = st.container(key="qp_body").columns([1.1, 1], gap="large")
 with left:
     panels.criteria(q)
     st.subheader("Evidence summary")
