@@ -14,7 +14,7 @@ from tracker.errors import TrackerError, parse
 from tracker.schemas import ForecastCreate, QuestionRead
 from tracker.services import forecasts
 from tracker.ui.shell.context import current_actor, get_db
-from tracker.ui.widgets.render import esc, flash, show_error
+from tracker.ui.widgets.render import flash, show_error, widget_label
 
 SUM_TOLERANCE = 0.001  # percent points: float noise only, the boxes step by 0.1
 
@@ -80,9 +80,19 @@ def _sync_from_slider(qid: str) -> None:
     st.session_state[number] = float(st.session_state[slider])
 
 
+def exact_percent_problem(value: float | None) -> str | None:
+    """Why an 'Exact %' entry cannot be saved, in words (None when it can)."""
+    if value is None:
+        return "Exact %: enter a number from 0 to 100."
+    if not 0.0 <= value <= 100.0:
+        return f"Exact %: {value:g} is not a percentage; enter a number from 0 to 100."
+    return None
+
+
 def _sync_from_number(qid: str) -> None:
     slider, number = binary_keys(qid)
-    st.session_state[slider] = round(st.session_state[number])
+    if exact_percent_problem(st.session_state[number]) is None:
+        st.session_state[slider] = round(st.session_state[number])
 
 
 def _rescale(qid: str, n: int) -> None:
@@ -118,7 +128,7 @@ def forecast_form(
     if not clicked:
         return
     if not valid:  # a disabled button cannot be clicked in a browser; scripted clients can
-        st.error("The probabilities must add up to 100% before saving.")
+        st.error("Fix the probabilities above before saving.")
         return
     try:
         data = parse(
@@ -144,7 +154,7 @@ def _binary_inputs(qid: str) -> tuple[dict[str, float], bool]:
     slider, number = binary_keys(qid)
     left, right = st.columns([4, 1.3])
     left.slider(
-        "Probability of **Yes**",
+        "Probability of Yes",
         min_value=0,
         max_value=100,
         step=1,
@@ -153,16 +163,20 @@ def _binary_inputs(qid: str) -> tuple[dict[str, float], bool]:
         on_change=_sync_from_slider,
         args=(qid,),
     )
+    # No min/max on the box: Streamlit would only outline an out-of-range entry in red; the
+    # message below says what is wrong instead.
     right.number_input(
         "Exact %",
-        min_value=0.0,
-        max_value=100.0,
         step=0.5,
         format="%.1f",
         key=number,
         on_change=_sync_from_number,
         args=(qid,),
     )
+    problem = exact_percent_problem(st.session_state[number])
+    if problem:
+        st.error(problem, icon="🚫")
+        return {}, False
     p = float(st.session_state[number]) / 100.0
     st.caption(f"Yes {100 * p:.1f}% · No {100 * (1 - p):.1f}%")
     return forecasts.binary_vector(p), True
@@ -179,7 +193,7 @@ def _option_inputs(question: QuestionRead) -> tuple[dict[str, float], bool]:
             columns = st.columns(per_row, vertical_alignment="bottom")
         values.append(
             columns[i % per_row].number_input(
-                esc(option),
+                widget_label(option),
                 min_value=0.0,
                 max_value=100.0,
                 step=1.0,

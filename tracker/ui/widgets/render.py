@@ -23,6 +23,16 @@ def esc(text: object) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
+_LABEL_SPECIAL = re.compile(r"([\\`*_\[\]$:~])")
+
+
+def widget_label(text: object) -> str:
+    """A widget label from untrusted text. Labels render markdown, and screen readers read the
+    label as written, so escape only what could form markup (links, emphasis, code, maths,
+    colour directives), not every punctuation mark the way `esc` does."""
+    return _LABEL_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def write_text(text: str, *, muted: bool = False) -> None:
     """A paragraph of untrusted text (keeps line breaks, shows markup characters literally)."""
     if not text.strip():
