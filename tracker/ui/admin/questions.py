@@ -127,7 +127,7 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None, live: bool 
 
 def create_form() -> None:
     """Not an st.form: the id is suggested from the title as it is typed."""
-    with st.container(border=True):
+    with st.container(border=True, key="adm_create"):
         st.markdown("**New question**")
         fields = question_fields("adm_new", live=True)
         submitted = st.button("Create question", type="primary", key="adm_create_submit")
