@@ -64,6 +64,10 @@ HIDDEN_REASON = (
     "The team's forecasts stay hidden until you make your own, so that your first estimate is "
     "independent. Submit a forecast to reveal them."
 )
+BLIND_REASON = (
+    "This question is in a team session that is still blind: nobody sees anyone else's "
+    "numbers, forecast or not, until the facilitator reveals them."
+)
 
 
 # ------------------------------------------------------------------ the questions list
@@ -83,6 +87,7 @@ class QuestionRow:
     forecasters: int | None = None
     team_median: dict[str, float] | None = None
     team_visible: bool = False
+    blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
 
 
 def question_rows(
@@ -127,7 +132,13 @@ def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[Q
         visible = team_visible(actor, row.question, mine, blind=row.question.id in blind)
         median = median_vector(list(vectors.values()), row.question.options) if visible else None
         result.append(
-            replace(row, forecasters=len(vectors), team_median=median, team_visible=visible)
+            replace(
+                row,
+                forecasters=len(vectors),
+                team_median=median,
+                team_visible=visible,
+                blind_session=not visible and row.question.id in blind,
+            )
         )
     return result
 
@@ -193,6 +204,7 @@ class QuestionView:
     pools: dict[str, dict[str, float]] = field(default_factory=dict)
     forecasters: int = 0
     evidence: list[EvidenceArrival] = field(default_factory=list)
+    blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
 
     @property
     def my_latest(self) -> ForecastRead | None:
@@ -225,6 +237,7 @@ def question_view(
         mine=mine,
         team_visible=visible,
         forecasters=len({f.user_id for f in history}),
+        blind_session=blind and not visible,
     )
     if visible:
         view.others = [f for f in history if f.user_id != actor.user_id]

@@ -103,8 +103,9 @@ if actor.role == "viewer":  # viewers do not forecast: show what there is to rea
 else:
     _standing_metric(m[0], "Your forecast", mine_now.probabilities if mine_now else None, "—")
 team_vector = view.team_now.vector if view.team_visible and view.team_now else None
+hidden_note = "🔒 session is blind" if view.blind_session else "🔒 hidden"
 _standing_metric(
-    m[1], "Team median", team_vector, "🔒 hidden" if view.forecasters and not team_vector else "—"
+    m[1], "Team median", team_vector, hidden_note if view.forecasters and not team_vector else "—"
 )
 m[2].metric("Forecasters", view.forecasters)
 m[3].metric("Closes", when(q.close_time), help=f"Opened {when(q.open_time)}")
@@ -176,7 +177,9 @@ with right:
                  if shown]  # fmt: skip
         marks = "; dashed grey rules: evidence arrivals" if view.evidence else ""
         st.caption(f"Step lines: {' and '.join(lines)}{marks}.")
-    if not view.team_visible and view.forecasters > (1 if view.mine else 0):
+    if view.blind_session:
+        st.info(views.BLIND_REASON, icon="🔒")
+    elif not view.team_visible and view.forecasters > (1 if view.mine else 0):
         st.info(views.HIDDEN_REASON, icon="🔒")
     if view.pools:
         pools_table(view.pools, q)

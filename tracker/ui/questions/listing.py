@@ -24,7 +24,7 @@ def team_cell(row: views.QuestionRow) -> str:
     if not row.forecasters:
         return "—"
     if not row.team_visible:
-        return "🔒 after you forecast"
+        return "🔒 session is blind" if row.blind_session else "🔒 after you forecast"
     return vector_brief(row.team_median, row.question.options)
 
 
