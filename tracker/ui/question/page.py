@@ -14,6 +14,8 @@ from tracker.ui.widgets.pools import pools_table
 from tracker.ui.widgets.render import (
     esc,
     friendly_errors,
+    ordered_handles,
+    ordered_summary,
     pct,
     show_error,
     show_flash,
@@ -91,11 +93,22 @@ def _standing_metric(column, who: str, vector: dict[str, float] | None, note: st
         column.metric(who, note)
     elif q.type == "binary":
         column.metric(who, vector_brief(vector, q.options))
+    elif q.type == "ordered":  # the median bin, with the 80 % range beside it
+        column.metric(
+            f"{who}: median", esc(ordered_handles(vector, q.options)[1]),
+            help=esc(ordered_summary(vector, q.options)),
+        )  # fmt: skip
     else:
         top = max(q.options, key=lambda o: vector.get(o, 0.0))
         column.metric(
             f"{who}: {esc(top)}", pct(vector.get(top)), help="The option rated most likely."
         )
+
+
+def _in_words(vector: dict[str, float]) -> str:
+    if q.type == "ordered":
+        return ordered_summary(vector, q.options)
+    return vector_text(vector, q.options)
 
 
 if actor.role == "viewer":  # viewers do not forecast: show what there is to read instead
@@ -145,7 +158,7 @@ with right:
         if mine_now:
             st.caption(
                 "Your standing forecast: "
-                f"{esc(vector_text(mine_now.probabilities, q.options))}, "
+                f"{esc(_in_words(mine_now.probabilities))}, "
                 f"made {when(mine_now.created_at, with_time=True)}."
             )
         team_session = views.forecasting_session(db, actor, q.id)

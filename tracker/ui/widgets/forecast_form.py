@@ -12,9 +12,11 @@ import streamlit as st
 
 from tracker.errors import TrackerError, parse
 from tracker.schemas import ForecastCreate, QuestionRead
+from tracker.scoring.quantile_bins import bins_from_quantiles, quantile_bins
 from tracker.services import forecasts
 from tracker.ui.shell.context import current_actor, get_db
-from tracker.ui.widgets.render import flash, show_error, widget_label
+from tracker.ui.widgets import charts
+from tracker.ui.widgets.render import flash, ordered_summary, show_error, widget_label
 
 SUM_TOLERANCE = 0.001  # percent points: float noise only, the boxes step by 0.1
 
@@ -114,6 +116,8 @@ def forecast_form(
     _init(question, standing)
     if question.type == "binary":
         probabilities, valid = _binary_inputs(qid)
+    elif question.type == "ordered":
+        probabilities, valid = ordered_inputs(question, standing)
     else:
         probabilities, valid = _option_inputs(question)
     st.text_area(
@@ -220,3 +224,56 @@ def _option_inputs(question: QuestionRead) -> tuple[dict[str, float], bool]:
     if total <= 0:
         return {}, False
     return {o: v / total for o, v in zip(question.options, values, strict=True)}, valid
+
+
+# ------------------------------------------------------------------ ordered bins
+
+
+def ordered_keys(question_id: str) -> tuple[str, str, str]:
+    """(median handle, 80 % range handle, 'a handle was moved' flag)."""
+    return _key(question_id, "q50"), _key(question_id, "q80"), _key(question_id, "touched")
+
+
+def _touch(qid: str) -> None:
+    st.session_state[ordered_keys(qid)[2]] = True
+
+
+def ordered_inputs(
+    question: QuestionRead, standing: dict[str, float] | None
+) -> tuple[dict[str, float], bool]:
+    """Percentile handles (median, 80 % range) fill the bins. A first forecast starts from no
+    forecast of yours: Save stays off until a handle has been moved."""
+    qid, bins = question.id, list(question.options)
+    n = len(bins)
+    median_key, range_key, touched_key = ordered_keys(qid)
+    if standing:
+        lo, median, hi = quantile_bins([standing.get(o, 0.0) for o in bins])
+    else:  # where the handles start; not a forecast until one is moved
+        median = (n - 1) // 2
+        lo, hi = max(0, median - 1), min(n - 1, median + 1)
+    st.session_state.setdefault(touched_key, bool(standing))
+    name = bins.__getitem__
+    # `value` only sets where a handle starts; afterwards the widget keeps the user's choice
+    st.select_slider(
+        "Median: the bin the outcome is as likely to fall below as above",
+        options=list(range(n)), value=median, format_func=name, key=median_key,
+        on_change=_touch, args=(qid,),
+    )  # fmt: skip
+    st.select_slider(
+        "80% range: a 1-in-10 chance below it, and 1-in-10 above",
+        options=list(range(n)), value=(lo, hi), format_func=name, key=range_key,
+        on_change=_touch, args=(qid,),
+    )  # fmt: skip
+    median = st.session_state[median_key]
+    lo, hi = st.session_state[range_key]
+    if not lo <= median <= hi:
+        st.error("Median: it must lie inside the 80% range; move one of the handles.", icon="🚫")
+        return {}, False
+    probs = bins_from_quantiles(n, lo, median, hi)
+    vector = {o: float(p) for o, p in zip(bins, probs, strict=True)}
+    st.altair_chart(charts.bin_bars(bins, probs), width="stretch")
+    st.caption(f"Your distribution: {ordered_summary(vector, bins)}.")
+    if not st.session_state[touched_key]:
+        st.info("Move a handle to make this your forecast; nothing is filled in for you.")
+        return vector, False
+    return vector, True
