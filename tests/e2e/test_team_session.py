@@ -98,6 +98,8 @@ def test_three_members_forecast_blind_reveal_update_and_review(app_server, new_p
     # alice reveals; bob's open page follows by itself (the live board polls the phase)
     alice.get_by_role("button", name="End the blind phase and reveal").click()
     wait_idle(alice)
+    alice.get_by_role("button", name="Yes, end the blind phase and reveal").click()
+    wait_idle(alice)
     expect(bob.get_by_text("3 blind forecasts")).to_be_visible(timeout=20_000)
     wait_idle(bob)
     for page in pages.values():
@@ -123,6 +125,8 @@ def test_three_members_forecast_blind_reveal_update_and_review(app_server, new_p
     alice.reload()
     wait_idle(alice)
     alice.get_by_role("button", name="Close the session").click()
+    wait_idle(alice)
+    alice.get_by_role("button", name="Yes, close the session").click()
     wait_idle(alice)
     expect(alice.get_by_text("The session's record is frozen")).to_be_visible()
 

@@ -18,6 +18,8 @@ from tracker.schemas import Actor
 
 
 def _table(at):
+    if at.segmented_control(key="qs_view").value != "Table":
+        at.segmented_control(key="qs_view").set_value("Table").run()
     [frame] = [d.value for d in at.dataframe if "Question" in d.value.columns]
     return frame.set_index("id")
 

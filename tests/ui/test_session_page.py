@@ -78,10 +78,12 @@ def test_blind_phase_shows_who_submitted_and_no_numbers_anywhere(open_app, world
     assert list(board["bob"]) == ["✅", "…"] and list(board["alice"]) == ["…", "…"]
     shown = texts(at)
     assert "90%" not in shown and "Bob's blind reasoning" not in shown
+    assert "0 of 2 participants on every question, 1 of 2 on at least one" in shown
     assert "End the blind phase and reveal" in [b.label for b in at.button]
     # the question page hides the team too, although alice has a forecast standing
     page = open_app("alice", QUESTION, q=BINARY)
-    assert "🔒 hidden" in texts(page) and "Bob's blind reasoning" not in texts(page)
+    assert "🔒 session is blind" in texts(page) and "Bob's blind reasoning" not in texts(page)
+    assert "team session that is still blind" in texts(page)
 
 
 def test_a_participant_submits_a_blind_forecast_on_the_page(open_app, world):
@@ -108,6 +110,13 @@ def test_the_facilitator_reveals_and_everyone_sees_the_spread(open_app, world):
     _forecast(world, "bob", 0.8, "Bob: carriers in the Gulf.")
     at = open_app("alice", SESSION, s=str(record.id))
     next(b for b in at.button if b.label == "End the blind phase and reveal").click().run()
+    no_exceptions(at)
+    assert sessions.get_session(world.db, record.id).phase == "blind"  # asks first
+    assert any("cannot be undone" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert sessions.get_session(world.db, record.id).phase == "blind"
+    next(b for b in at.button if b.label == "End the blind phase and reveal").click().run()
+    next(b for b in at.button if b.label == "Yes, end the blind phase and reveal").click().run()
     no_exceptions(at)
     assert sessions.get_session(world.db, record.id).phase == "reveal"
     shown = texts(at)

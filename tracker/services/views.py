@@ -99,6 +99,10 @@ HIDDEN_REASON = (
     "The team's forecasts stay hidden until you make your own, so that your first estimate is "
     "independent. Submit a forecast to reveal them."
 )
+BLIND_REASON = (
+    "This question is in a team session that is still blind: nobody sees anyone else's "
+    "numbers, forecast or not, until the facilitator reveals them."
+)
 
 
 # ------------------------------------------------------------------ the questions list
@@ -118,6 +122,7 @@ class QuestionRow:
     forecasters: int | None = None
     team_median: dict[str, float] | None = None
     team_visible: bool = False
+    blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
 
 
 def question_rows(
@@ -165,7 +170,13 @@ def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[Q
         visible = team_visible(actor, row.question, mine, blind=row.question.id in blind)
         median = median_vector(list(vectors.values()), row.question.options) if visible else None
         result.append(
-            replace(row, forecasters=len(vectors), team_median=median, team_visible=visible)
+            replace(
+                row,
+                forecasters=len(vectors),
+                team_median=median,
+                team_visible=visible,
+                blind_session=not visible and row.question.id in blind,
+            )
         )
     return result
 
@@ -233,6 +244,7 @@ class QuestionView:
     evidence: list[EvidenceArrival] = field(default_factory=list)
     bot_forecasts: list[ForecastRead] = field(default_factory=list)
     """The AI baseline's forecasts, when `bot_visible` (never in `others` or the pools)."""
+    blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
 
     @property
     def my_latest(self) -> ForecastRead | None:
@@ -272,6 +284,7 @@ def question_view(
         team_visible=visible,
         forecasters=len({f.user_id for f in history}),
         bot_forecasts=bots_shown,
+        blind_session=blind and not visible,
     )
     if visible:
         view.others = [f for f in history if f.user_id != actor.user_id]

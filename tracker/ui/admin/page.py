@@ -5,8 +5,8 @@ admin role."""
 import streamlit as st
 
 from tracker.services import questions
-from tracker.ui.admin import deliveries as admin_deliveries
 from tracker.ui.admin import bot_panel as admin_bots
+from tracker.ui.admin import deliveries as admin_deliveries
 from tracker.ui.admin import lint_panel as admin_lint
 from tracker.ui.admin import questions as admin_questions
 from tracker.ui.admin import resolution_panel as admin_resolution

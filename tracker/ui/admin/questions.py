@@ -47,16 +47,25 @@ def _tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
-    """The create-question inputs (inside the caller's form); returns raw values."""
+def question_fields(prefix: str, draft: QuestionDraft | None = None, live: bool = False) -> dict:
+    """The create-question inputs; returns raw values. `live` (not inside an st.form): the id
+    follows the title as it is typed, until the admin edits the id."""
     now = get_db().now()
-    title = st.text_input("Question", value=draft.title if draft else "", key=f"{prefix}_title")
+    follow = {"on_change": _suggest_id, "args": (prefix,)} if live else {}
+    title = st.text_input(
+        "Question", value=draft.title if draft else "", key=f"{prefix}_title", **follow
+    )
     cols = st.columns([2, 1])
+    # Live, the id's value lives in session state only (the title's callback writes it).
+    typed = {"on_change": _id_typed, "args": (prefix,)} if live else {}
+    if not live:
+        typed["value"] = slug(draft.title) if draft else ""
     ident = cols[0].text_input(
         "Id (lower-case, digits, '-', '.', '_')",
-        value=slug(draft.title) if draft else "",
         key=f"{prefix}_id",
-        help="Permanent: used in links, exports and the CLI. Left empty, it comes from the title.",
+        help="Permanent: used in links, exports and the CLI. Suggested from the title; edit "
+        "it if you like. Left empty, it comes from the title.",
+        **typed,
     )
     kind = cols[1].selectbox(
         "Type", TYPES, index=TYPES.index(draft.type) if draft else 0,
@@ -83,8 +92,8 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
         "Opens", value=(draft.open_time if draft else now).date(), key=f"{prefix}_open"
     )
     closes = cols[1].date_input(
-        "Closes",
-        value=(draft.close_time if draft else now + timedelta(days=90)).date(),
+        "Closes (at the end of this day, UTC)",
+        value=last_day(draft.close_time) if draft else (now + timedelta(days=90)).date(),
         key=f"{prefix}_close",
     )
     tags = cols[2].text_input(
@@ -109,7 +118,7 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
         "description": description,
         "resolution_criteria": criteria,
         "open_time": _at(opens) if opens != now.date() else now,
-        "close_time": _at(closes),
+        "close_time": end_of(closes),
         "tags": _tags(tags),
         "keywords": _tags(keywords),
         "hide_until_forecast": hide,
@@ -117,18 +126,22 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None) -> dict:
 
 
 def create_form() -> None:
+    """Not an st.form: the id is suggested from the title as it is typed, and the wording is
+    linted beside it."""
     from tracker.ui.admin import lint_panel
 
     form_col, lint_col = st.columns([3, 2], gap="large")
-    with form_col, st.form("adm_create", clear_on_submit=False):
+    with form_col, st.container(border=True, key="adm_create"):
         st.markdown("**New question**")
-        fields = question_fields("adm_new")
+        fields = question_fields("adm_new", live=True)
         buttons = st.columns(2)
-        submitted = buttons[0].form_submit_button("Create question", type="primary")
-        buttons[1].form_submit_button("Check wording")  # a rerun: the lint panel re-reads
+        submitted = buttons[0].button("Create question", type="primary", key="adm_create_submit")
+        buttons[1].button("Check wording", key="adm_create_lint")  # a rerun: lint re-reads
     with lint_col:
         lint_panel.fields_panel(fields, key="adm_new")
     if submitted and _create(fields):
+        for key in [k for k in st.session_state if str(k).startswith("adm_new_")]:
+            del st.session_state[key]
         st.rerun()
 
 
@@ -136,7 +149,7 @@ def _create(fields: dict) -> bool:
     """Create the question; on success it is selected in the picker after the rerun."""
     try:
         created = questions.create_question(
-            get_db(), current_actor(), parse(QuestionCreate, fields)
+            get_db(), current_actor(), parse(QuestionCreate, fields, FIELD_LABELS)
         )
     except TrackerError as exc:
         show_error(exc)
@@ -144,6 +157,41 @@ def _create(fields: dict) -> bool:
     flash(f"Created “{esc(created.title)}” ({created.id}).")
     select_after_rerun(created.id)
     return True
+
+
+#: How the create and edit forms name QuestionCreate's fields, so errors use the same words.
+FIELD_LABELS = {
+    "id": "Id",
+    "title": "Question",
+    "type": "Type",
+    "options": "Options",
+    "resolution_criteria": "Resolution criteria",
+    "description": "Background",
+    "open_time": "Opens",
+    "close_time": "Closes",
+    "tags": "Tags",
+    "keywords": "Keywords",
+}
+
+
+def last_day(close_time: datetime) -> date:
+    """The day a form shows for a close time: a window closing at 00:00Z ends the day before."""
+    return (close_time - timedelta(microseconds=1)).date()
+
+
+def end_of(day: date) -> datetime:
+    """'Closes 30 June' means through the end of that day: 1 July 00:00Z."""
+    return _at(day + timedelta(days=1))
+
+
+def _suggest_id(prefix: str) -> None:
+    """Fill the id from the title until the admin types an id of their own."""
+    if not st.session_state.get(f"{prefix}_id_typed"):
+        st.session_state[f"{prefix}_id"] = slug(st.session_state.get(f"{prefix}_title", ""))
+
+
+def _id_typed(prefix: str) -> None:
+    st.session_state[f"{prefix}_id_typed"] = bool(st.session_state.get(f"{prefix}_id", "").strip())
 
 
 def select_after_rerun(question_id: str) -> None:
@@ -163,7 +211,9 @@ def edit_form(question: QuestionRead) -> None:
                 value="\n".join(question.options),
             )
         cols = st.columns(2)
-        closes = cols[0].date_input("Closes", value=question.close_time.date())
+        closes = cols[0].date_input(
+            "Closes (at the end of this day, UTC)", value=last_day(question.close_time)
+        )
         tags = cols[1].text_input("Tags", value=", ".join(question.tags))
         keywords = st.text_input(
             "Keywords for finding its evidence (comma-separated; not wording: no new revision)",
@@ -178,8 +228,8 @@ def edit_form(question: QuestionRead) -> None:
     if not submitted:
         return
     close_time = question.close_time
-    if closes != question.close_time.date():
-        close_time = _at(closes, question.close_time.timetz().replace(tzinfo=None))
+    if closes != last_day(question.close_time):
+        close_time = end_of(closes)
     edit = {
         "title": title,
         "resolution_criteria": criteria,
@@ -192,7 +242,7 @@ def edit_form(question: QuestionRead) -> None:
     }
     try:
         saved = questions.edit_question(
-            get_db(), current_actor(), question.id, parse(QuestionEdit, edit)
+            get_db(), current_actor(), question.id, parse(QuestionEdit, edit, FIELD_LABELS)
         )
     except TrackerError as exc:
         show_error(exc)

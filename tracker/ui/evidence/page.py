@@ -73,15 +73,19 @@ def _clip(text: str, limit: int = 220) -> str:
 
 
 def _ingest(action: Callable[..., IngestResult], *args: object, **kwargs: object) -> None:
+    failure = None
     with st.status("Adding evidence…", expanded=True) as status:
         st.write("Reading, cleaning and matching against the open questions…")
         try:
             result = action(db, actor, *args, **kwargs)
         except TrackerError as exc:
-            status.update(label="Could not add this evidence", state="error")
-            show_error(exc)
-            return
-        status.update(label="Evidence added", state="complete", expanded=False)
+            status.update(label="Could not add this evidence", state="error", expanded=False)
+            failure = exc
+        else:
+            status.update(label="Evidence added", state="complete", expanded=False)
+    if failure is not None:
+        show_error(failure)  # outside the status box: seen without opening it
+        return
     show_result(result)
 
 

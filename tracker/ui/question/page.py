@@ -8,12 +8,14 @@ from tracker.services import comments, questions, views
 from tracker.ui.question import bot_panel, discussion, panels
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
-from tracker.ui.widgets import charts
+from tracker.ui.widgets import charts, phone
 from tracker.ui.widgets import forecast_form as forms
 from tracker.ui.widgets.pools import pools_table
 from tracker.ui.widgets.render import (
     esc,
     friendly_errors,
+    ordered_handles,
+    ordered_summary,
     pct,
     show_error,
     show_flash,
@@ -91,6 +93,11 @@ def _standing_metric(column, who: str, vector: dict[str, float] | None, note: st
         column.metric(who, note)
     elif q.type == "binary":
         column.metric(who, vector_brief(vector, q.options))
+    elif q.type == "ordered":  # the median bin, with the 80 % range beside it
+        column.metric(
+            f"{who}: median", esc(ordered_handles(vector, q.options)[1]),
+            help=esc(ordered_summary(vector, q.options)),
+        )  # fmt: skip
     else:
         top = max(q.options, key=lambda o: vector.get(o, 0.0))
         column.metric(
@@ -98,13 +105,20 @@ def _standing_metric(column, who: str, vector: dict[str, float] | None, note: st
         )
 
 
+def _in_words(vector: dict[str, float]) -> str:
+    if q.type == "ordered":
+        return ordered_summary(vector, q.options)
+    return vector_text(vector, q.options)
+
+
 if actor.role == "viewer":  # viewers do not forecast: show what there is to read instead
     m[0].metric("Linked evidence", len(view.evidence))
 else:
     _standing_metric(m[0], "Your forecast", mine_now.probabilities if mine_now else None, "—")
 team_vector = view.team_now.vector if view.team_visible and view.team_now else None
+hidden_note = "🔒 session is blind" if view.blind_session else "🔒 hidden"
 _standing_metric(
-    m[1], "Team median", team_vector, "🔒 hidden" if view.forecasters and not team_vector else "—"
+    m[1], "Team median", team_vector, hidden_note if view.forecasters and not team_vector else "—"
 )
 m[2].metric("Forecasters", view.forecasters)
 m[3].metric("Closes", when(q.close_time), help=f"Opened {when(q.open_time)}")
@@ -114,7 +128,9 @@ if q.status in ("resolved", "annulled"):
 
 # Left: what the question asks and what the evidence says; right: your update, then how the
 # forecasts moved and why. The summary is drawn first: the form records which one was shown.
-left, right = st.columns([1.1, 1], gap="large")
+# On phones the right column comes first, so the form is not under the criteria.
+phone.stack_reversed("qp_body")
+left, right = st.container(key="qp_body").columns([1.1, 1], gap="large")
 with left:
     panels.criteria(q)
     st.subheader("Evidence summary")
@@ -142,7 +158,7 @@ with right:
         if mine_now:
             st.caption(
                 "Your standing forecast: "
-                f"{esc(vector_text(mine_now.probabilities, q.options))}, "
+                f"{esc(_in_words(mine_now.probabilities))}, "
                 f"made {when(mine_now.created_at, with_time=True)}."
             )
         team_session = views.forecasting_session(db, actor, q.id)
@@ -174,7 +190,9 @@ with right:
                  if shown]  # fmt: skip
         marks = "; dashed grey rules: evidence arrivals" if view.evidence else ""
         st.caption(f"Step lines: {' and '.join(lines)}{marks}.")
-    if not view.team_visible and view.forecasters > (1 if view.mine else 0):
+    if view.blind_session:
+        st.info(views.BLIND_REASON, icon="🔒")
+    elif not view.team_visible and view.forecasters > (1 if view.mine else 0):
         st.info(views.HIDDEN_REASON, icon="🔒")
     if view.pools:
         pools_table(view.pools, q)

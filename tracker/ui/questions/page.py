@@ -1,13 +1,12 @@
-"""Questions page: filter the team's questions and see where you stand on each; click a row
-to open the question."""
+"""Questions page: filter the team's questions and see where you stand on each; click a title
+to open the question (a list of full titles, or a table for comparing: `listing`)."""
 
-import pandas as pd
 import streamlit as st
 
 from tracker.services import questions, views
+from tracker.ui.questions import listing
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, get_db, settings
-from tracker.ui.widgets.render import days_left_text, type_label, vector_brief
 
 PAGE_SIZE = 50
 STATES = {
@@ -84,7 +83,20 @@ fresh = sum(1 for r in rows if r.new_evidence and r.question.state == "open")
 summary = f"{len(rows)} question{'s' if len(rows) != 1 else ''}"
 if actor.role != "viewer":
     summary += f" · {pending} need your update · {fresh} with new evidence"
-st.caption(summary + " · click a row to open it")
+note, pick = st.columns([4, 1.2], vertical_alignment="bottom")
+note.caption(summary + " · click a title to open it")
+view = (
+    pick.segmented_control(
+        "View",
+        ["List", "Table"],
+        default="List",
+        key="qs_view",
+        label_visibility="collapsed",
+        help="List: full titles, one line of status each (best on phones). Table: every column, "
+        "for comparing.",
+    )
+    or "List"
+)
 
 pages = max(1, -(-len(rows) // PAGE_SIZE))
 table_slot = st.container()
@@ -92,59 +104,9 @@ page_no = st.pagination(pages, key=f"qs_page_{pages}") if pages > 1 else 1
 shown = views.with_team(db, actor, rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE])
 
 
-def _team(row: views.QuestionRow) -> str:
-    if not row.forecasters:
-        return "—"
-    if not row.team_visible:
-        return "🔒 after you forecast"
-    return vector_brief(row.team_median, row.question.options)
-
-
 viewer = actor.role == "viewer"
-evidence_column = "Evidence" if viewer else "New evidence"
-table = pd.DataFrame(
-    {
-        "id": [r.question.id for r in shown],
-        "Question": [r.question.title for r in shown],
-        "My forecast": [vector_brief(r.my_latest, r.question.options) for r in shown],
-        "Team median": [_team(r) for r in shown],
-        "Forecasters": [r.forecasters or 0 for r in shown],
-        "Time left": [days_left_text(r.days_left, r.question.state) for r in shown],
-        evidence_column: [
-            (f"{r.new_evidence} linked" if viewer else f"🆕 {r.new_evidence}")
-            if r.new_evidence
-            else ""
-            for r in shown
-        ],
-        "Your update": [r.update_reason for r in shown],
-        "Status": [r.question.state.capitalize() for r in shown],
-        "Type": [type_label(r.question.type) for r in shown],
-        "Closes": [r.question.close_time.date() for r in shown],
-    }
-)
-hidden = {"id", "My forecast", "Your update"} if viewer else {"id"}
-BRIEF = "Binary: the chance of Yes. Other types: the option rated most likely."
-event = table_slot.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    column_order=[c for c in table.columns if c not in hidden],
-    column_config={
-        "Question": st.column_config.TextColumn(width=380, pinned=True),
-        "My forecast": st.column_config.TextColumn(help=BRIEF),
-        "Team median": st.column_config.TextColumn(help=BRIEF),
-        "Forecasters": st.column_config.NumberColumn(format="%d", width="small"),
-        "Time left": st.column_config.TextColumn(width="small"),
-        evidence_column: st.column_config.TextColumn(
-            help="Linked evidence items"
-            + ("" if viewer else " that arrived since your last forecast"),
-            width="small",
-        ),
-        "Closes": st.column_config.DateColumn(format="YYYY-MM-DD", width="small"),
-    },
-    key="qs_table",
-)
-if event.selection.rows:
-    nav.open_question(table.iloc[event.selection.rows[0]]["id"])
+with table_slot:
+    if view == "Table":
+        listing.table(shown, viewer)
+    else:
+        listing.cards(shown, viewer)

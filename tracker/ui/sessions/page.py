@@ -50,6 +50,8 @@ except TrackerError as exc:
     show_error(exc)
     st.stop()
 
+if view.record.phase in ("reveal", "update"):  # the blind phase's live board polls itself
+    session_panels.follow(view.record.id, view.can_move)
 session_panels.header(view)
 session_panels.phase_controls(view)
 if view.record.phase == "blind":

@@ -11,7 +11,7 @@ import streamlit as st
 
 from tracker.errors import TrackerError, parse
 from tracker.schemas import QuestionRead
-from tracker.services import session_views, sessions, views
+from tracker.services import session_live, session_views, sessions, views
 from tracker.services.session_views import SessionView
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, get_db
@@ -46,7 +46,7 @@ MOVE_LABELS = {
     "update": "Open the update phase",
     "closed": "Close the session",
 }
-LIVE_EVERY = timedelta(seconds=4)
+LIVE_EVERY = timedelta(seconds=3)
 
 
 # ------------------------------------------------------------------ creating a session
@@ -113,23 +113,68 @@ def header(view: SessionView) -> None:
     st.info(PHASE_HELP[record.phase], icon="🧭")
 
 
+CONFIRM = {  # the moves that cannot be undone ask once more
+    "reveal": "Everyone's blind forecasts will be shown to all participants. This cannot be "
+    "undone: members who have not submitted can no longer forecast blind.",
+    "closed": "The session's record will be frozen: no more updates are recorded with it. "
+    "This cannot be undone.",
+}
+
+
 def phase_controls(view: SessionView) -> None:
     target = view.next_phase
     if target is None or not view.can_move:
         return
+    pending_key = f"_confirm_move_{view.record.id}"
     with st.container(border=True):
         st.markdown("**Facilitator**")
         if view.record.phase == "blind":
-            done, total = view.submitted_everywhere, len(view.record.participants)
-            st.caption(f"{done} of {total} participants have submitted on every question.")
-        if st.button(MOVE_LABELS[target], type="primary", key=f"move_{view.record.id}"):
-            try:
-                sessions.advance_phase(get_db(), current_actor(), view.record.id, target)
-            except TrackerError as exc:
-                show_error(exc)
-                return
-            flash(f"The session is now in its {PHASE_LABELS[target].lower()} phase.")
-            st.rerun()
+            st.caption("The counter and the table below follow the submissions live.")
+        if st.session_state.get(pending_key) == target:
+            st.warning(CONFIRM[target], icon="⚠️")
+            yes, no = st.columns(2)
+            confirmed = yes.button(
+                f"Yes, {MOVE_LABELS[target].lower()}", type="primary", key=f"yes_{pending_key}"
+            )
+            if no.button("Cancel", key=f"no_{pending_key}"):
+                st.session_state.pop(pending_key, None)
+                st.rerun()
+            if confirmed:
+                st.session_state.pop(pending_key, None)
+                _move(view, target)
+        elif st.button(MOVE_LABELS[target], type="primary", key=f"move_{view.record.id}"):
+            if target in CONFIRM:
+                st.session_state[pending_key] = target
+                st.rerun()
+            _move(view, target)
+
+
+def _move(view: SessionView, target: str) -> None:
+    try:
+        sessions.advance_phase(get_db(), current_actor(), view.record.id, target)  # type: ignore[arg-type]
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    flash(f"The session is now in its {PHASE_LABELS[target].lower()} phase.")
+    st.rerun()
+
+
+def _stamp(session_id: int, facilitating: bool) -> tuple:
+    """What makes this page redraw: for the facilitator every forecast and phase change, for
+    members only a phase change (their own typing is never cut short by others' updates)."""
+    stamp = session_live.activity_stamp(get_db(), session_id)
+    return stamp if facilitating else stamp[:1]
+
+
+def follow(session_id: int, facilitating: bool) -> None:
+    """Redraw the page within one poll of a change (one polling fragment per page)."""
+    _follow(session_id, facilitating, _stamp(session_id, facilitating))
+
+
+@st.fragment(run_every=LIVE_EVERY)
+def _follow(session_id: int, facilitating: bool, stamp: tuple) -> None:
+    if _stamp(session_id, facilitating) != stamp:
+        st.rerun(scope="app")
 
 
 # ------------------------------------------------------------------ blind phase
@@ -148,7 +193,13 @@ def live_board(session_id: int, phase: str, titles: dict[str, str]) -> None:
         return
     if record.phase != phase:
         st.rerun(scope="app")
-    st.markdown("**Who has submitted** (names only, never the numbers)")
+    everywhere = set.intersection(*(set(s.submitted) for s in status)) if status else set()
+    anywhere = set().union(*(set(s.submitted) for s in status)) if status else set()
+    total = len(record.participants)
+    st.markdown(
+        f"**Who has submitted** (names only, never the numbers): {len(everywhere)} of {total} "
+        f"participants on every question, {len(anywhere)} of {total} on at least one."
+    )
     frame = pd.DataFrame(
         {
             "Question": [titles.get(s.question_id, s.question_id) for s in status],

@@ -462,3 +462,18 @@ def session_strip(
         # Streamlit fits axis and legend into the height too: leave them room
         .properties(height=int(band * len(shown) * 1.25) + 90)
     )
+
+
+def bin_bars(bins: list[str], probs) -> alt.Chart:  # type: ignore[no-untyped-def]
+    """A small bar per ordered bin, in the bins' own order (not alphabetical)."""
+    data = pd.DataFrame({"bin": bins, "share": [float(p) for p in probs]})
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#1f6feb")
+        .encode(
+            x=alt.X("bin:N", sort=list(bins), title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%", tickCount=3)),
+            tooltip=[alt.Tooltip("bin:N", title="Bin"), alt.Tooltip("share:Q", format=".0%")],
+        )
+        .properties(height=120)
+    )

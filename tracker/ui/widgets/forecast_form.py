@@ -12,9 +12,11 @@ import streamlit as st
 
 from tracker.errors import TrackerError, parse
 from tracker.schemas import ForecastCreate, QuestionRead
+from tracker.scoring.quantile_bins import bins_from_quantiles, quantile_bins
 from tracker.services import forecasts
 from tracker.ui.shell.context import current_actor, get_db
-from tracker.ui.widgets.render import esc, flash, show_error
+from tracker.ui.widgets import charts
+from tracker.ui.widgets.render import flash, ordered_summary, show_error, widget_label
 
 SUM_TOLERANCE = 0.001  # percent points: float noise only, the boxes step by 0.1
 
@@ -80,9 +82,19 @@ def _sync_from_slider(qid: str) -> None:
     st.session_state[number] = float(st.session_state[slider])
 
 
+def exact_percent_problem(value: float | None) -> str | None:
+    """Why an 'Exact %' entry cannot be saved, in words (None when it can)."""
+    if value is None:
+        return "Exact %: enter a number from 0 to 100."
+    if not 0.0 <= value <= 100.0:
+        return f"Exact %: {value:g} is not a percentage; enter a number from 0 to 100."
+    return None
+
+
 def _sync_from_number(qid: str) -> None:
     slider, number = binary_keys(qid)
-    st.session_state[slider] = round(st.session_state[number])
+    if exact_percent_problem(st.session_state[number]) is None:
+        st.session_state[slider] = round(st.session_state[number])
 
 
 def _rescale(qid: str, n: int) -> None:
@@ -104,6 +116,8 @@ def forecast_form(
     _init(question, standing)
     if question.type == "binary":
         probabilities, valid = _binary_inputs(qid)
+    elif question.type == "ordered":
+        probabilities, valid = ordered_inputs(question, standing)
     else:
         probabilities, valid = _option_inputs(question)
     st.text_area(
@@ -118,7 +132,7 @@ def forecast_form(
     if not clicked:
         return
     if not valid:  # a disabled button cannot be clicked in a browser; scripted clients can
-        st.error("The probabilities must add up to 100% before saving.")
+        st.error("Fix the probabilities above before saving.")
         return
     try:
         data = parse(
@@ -144,7 +158,7 @@ def _binary_inputs(qid: str) -> tuple[dict[str, float], bool]:
     slider, number = binary_keys(qid)
     left, right = st.columns([4, 1.3])
     left.slider(
-        "Probability of **Yes**",
+        "Probability of Yes",
         min_value=0,
         max_value=100,
         step=1,
@@ -153,16 +167,20 @@ def _binary_inputs(qid: str) -> tuple[dict[str, float], bool]:
         on_change=_sync_from_slider,
         args=(qid,),
     )
+    # No min/max on the box: Streamlit would only outline an out-of-range entry in red; the
+    # message below says what is wrong instead.
     right.number_input(
         "Exact %",
-        min_value=0.0,
-        max_value=100.0,
         step=0.5,
         format="%.1f",
         key=number,
         on_change=_sync_from_number,
         args=(qid,),
     )
+    problem = exact_percent_problem(st.session_state[number])
+    if problem:
+        st.error(problem, icon="🚫")
+        return {}, False
     p = float(st.session_state[number]) / 100.0
     st.caption(f"Yes {100 * p:.1f}% · No {100 * (1 - p):.1f}%")
     return forecasts.binary_vector(p), True
@@ -179,7 +197,7 @@ def _option_inputs(question: QuestionRead) -> tuple[dict[str, float], bool]:
             columns = st.columns(per_row, vertical_alignment="bottom")
         values.append(
             columns[i % per_row].number_input(
-                esc(option),
+                widget_label(option),
                 min_value=0.0,
                 max_value=100.0,
                 step=1.0,
@@ -206,3 +224,56 @@ def _option_inputs(question: QuestionRead) -> tuple[dict[str, float], bool]:
     if total <= 0:
         return {}, False
     return {o: v / total for o, v in zip(question.options, values, strict=True)}, valid
+
+
+# ------------------------------------------------------------------ ordered bins
+
+
+def ordered_keys(question_id: str) -> tuple[str, str, str]:
+    """(median handle, 80 % range handle, 'a handle was moved' flag)."""
+    return _key(question_id, "q50"), _key(question_id, "q80"), _key(question_id, "touched")
+
+
+def _touch(qid: str) -> None:
+    st.session_state[ordered_keys(qid)[2]] = True
+
+
+def ordered_inputs(
+    question: QuestionRead, standing: dict[str, float] | None
+) -> tuple[dict[str, float], bool]:
+    """Percentile handles (median, 80 % range) fill the bins. A first forecast starts from no
+    forecast of yours: Save stays off until a handle has been moved."""
+    qid, bins = question.id, list(question.options)
+    n = len(bins)
+    median_key, range_key, touched_key = ordered_keys(qid)
+    if standing:
+        lo, median, hi = quantile_bins([standing.get(o, 0.0) for o in bins])
+    else:  # where the handles start; not a forecast until one is moved
+        median = (n - 1) // 2
+        lo, hi = max(0, median - 1), min(n - 1, median + 1)
+    st.session_state.setdefault(touched_key, bool(standing))
+    name = bins.__getitem__
+    # `value` only sets where a handle starts; afterwards the widget keeps the user's choice
+    st.select_slider(
+        "Median: the bin the outcome is as likely to fall below as above",
+        options=list(range(n)), value=median, format_func=name, key=median_key,
+        on_change=_touch, args=(qid,),
+    )  # fmt: skip
+    st.select_slider(
+        "80% range: a 1-in-10 chance below it, and 1-in-10 above",
+        options=list(range(n)), value=(lo, hi), format_func=name, key=range_key,
+        on_change=_touch, args=(qid,),
+    )  # fmt: skip
+    median = st.session_state[median_key]
+    lo, hi = st.session_state[range_key]
+    if not lo <= median <= hi:
+        st.error("Median: it must lie inside the 80% range; move one of the handles.", icon="🚫")
+        return {}, False
+    probs = bins_from_quantiles(n, lo, median, hi)
+    vector = {o: float(p) for o, p in zip(bins, probs, strict=True)}
+    st.altair_chart(charts.bin_bars(bins, probs), width="stretch")
+    st.caption(f"Your distribution: {ordered_summary(vector, bins)}.")
+    if not st.session_state[touched_key]:
+        st.info("Move a handle to make this your forecast; nothing is filled in for you.")
+        return vector, False
+    return vector, True

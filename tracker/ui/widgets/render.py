@@ -23,6 +23,16 @@ def esc(text: object) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
+_LABEL_SPECIAL = re.compile(r"([\\`*_\[\]$:~])")
+
+
+def widget_label(text: object) -> str:
+    """A widget label from untrusted text. Labels render markdown, and screen readers read the
+    label as written, so escape only what could form markup (links, emphasis, code, maths,
+    colour directives), not every punctuation mark the way `esc` does."""
+    return _LABEL_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def write_text(text: str, *, muted: bool = False) -> None:
     """A paragraph of untrusted text (keeps line breaks, shows markup characters literally)."""
     if not text.strip():
@@ -107,6 +117,23 @@ def ago(value: datetime | None, now: datetime) -> str:
     if days < 365:
         return f"{days // 7} weeks ago"
     return f"{days / 365:.1f} years ago"
+
+
+def ordered_handles(vector: Mapping[str, float], options: Sequence[str]) -> tuple[str, str, str]:
+    """The bins holding an ordered forecast's 10th, 50th and 90th percentiles."""
+    from tracker.scoring.quantile_bins import quantile_bins
+
+    lo, median, hi = quantile_bins([vector.get(o, 0.0) for o in options])
+    return options[lo], options[median], options[hi]
+
+
+def ordered_summary(vector: Mapping[str, float] | None, options: Sequence[str]) -> str:
+    """'median 60–70 · 80% range 50–60 to 80–95': an ordered forecast in one short line."""
+    if not vector:
+        return "—"
+    lo, median, hi = ordered_handles(vector, options)
+    spread = lo if lo == hi else f"{lo} to {hi}"
+    return f"median {median} · 80% range {spread}"
 
 
 def days_left_text(days: int | None, state: str) -> str:
