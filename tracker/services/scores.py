@@ -124,7 +124,7 @@ def scoring_input(db: Database, *, with_bots: bool = False) -> ScoringInput:
 def _loaded(db: Database, *, with_bots: bool = False) -> tuple[ScoringInput, np.ndarray]:
     """The engine's arrays and the database id of each forecast row (ascending)."""
     name = "input+bots" if with_bots else "input"
-    return memo.memoised(db, name, lambda: _load_input(db, with_bots))
+    return memo.memoised(db, name, lambda: _load_input(db, with_bots=with_bots))
 
 
 def _load_input(
@@ -304,7 +304,7 @@ def question_scores(db: Database, question_id: str) -> list[ScoreRow]:
     version = memo.write_version(db)
     rows = memo.lookup(db, "question_scores", question_id, version)
     if rows is None:
-        rows = _score_rows(score_input(_load_input(db, only=question_id)[0]).scores)
+        rows = _score_rows(db, score_input(_load_input(db, only=question_id)[0]).scores)
         memo.keep(db, "question_scores", question_id, version, rows, limit=256)
     return list(rows)
 
