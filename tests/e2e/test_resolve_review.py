@@ -14,7 +14,8 @@ TITLE = "Will large-scale anti-government protests resume in Iran"
 def _remembered(page) -> None:
     """Wait until the browser holds the "keep me signed in" cookie (a small script sets it
     after the sign-in run), so that opening an address directly resumes the session."""
-    page.wait_for_function("document.cookie.includes('tracker_session=')")
+    # a state, not a time: the script is re-sent on every run, so a busy server only delays it
+    page.wait_for_function("document.cookie.includes('tracker_session=')", timeout=120_000)
 
 
 def _history(tmp_path) -> str:

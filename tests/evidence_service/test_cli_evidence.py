@@ -226,10 +226,18 @@ def test_feeds_add_then_poll_stores_the_entries_and_prints_a_summary(
     assert len(stored("feed")) == 2
 
 
-def test_polling_a_loopback_feed_is_refused_unless_private_fetching_is_allowed(seeded, loopback):
+def test_polling_a_loopback_feed_is_refused_unless_private_fetching_is_allowed(
+    seeded, loopback, monkeypatch
+):
     assert get_settings().fetch_allow_private is False
     url = loopback.serve("/rss.xml", RSS, "application/rss+xml")
+    refused = runner.invoke(app, ["feeds", "add", url])  # at once, not at the first poll (12.9)
+    assert refused.exit_code == 1 and "loopback" in refused.output
+    monkeypatch.setenv("FETCH_ALLOW_PRIVATE", "true")  # added while the operator allowed it
+    get_settings.cache_clear()
     assert runner.invoke(app, ["feeds", "add", url]).exit_code == 0
+    monkeypatch.delenv("FETCH_ALLOW_PRIVATE")
+    get_settings.cache_clear()
     polled = runner.invoke(app, ["feeds", "poll"])
     assert polled.exit_code == 0  # one broken feed is a warning, not a failed run
     assert polled.stdout.strip() == "1 feeds: 0 new entries, 0 already stored"

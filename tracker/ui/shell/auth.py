@@ -116,8 +116,12 @@ def remember(login: auth.LoginSession) -> None:
 
 
 def _flush_cookie() -> None:
-    """Write or clear the cookie with a tiny script (our own static text, no user data)."""
-    op = st.session_state.pop(_COOKIE_OP, None)
+    """Write or clear the cookie with a tiny script (our own static text, no user data).
+
+    The script is sent again on every run until the next change, not once: a run that a
+    rerun superseded on a busy server may never reach the browser, and the cookie with it.
+    Writing the same cookie again is harmless."""
+    op = st.session_state.get(_COOKIE_OP)
     if op is None:
         return
     action, token = op
