@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracker.schemas import QuestionRead
 from tracker.services import questions, scores, views
+from tracker.ui.review import my_record
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db
 from tracker.ui.widgets import cached, charts
@@ -24,13 +25,14 @@ MAX_REVIEWS = 20  # session links listed on the Sessions tab
 db, actor, me = get_db(), current_actor(), current_user().name
 version = cached.version()
 st.title("Review")
-board, calibration_tab, recent_tab, question_tab, sessions_tab = st.tabs(
+board, calibration_tab, recent_tab, question_tab, sessions_tab, record_tab = st.tabs(
     [
         "🏆 Leaderboard",
         "🎯 Calibration",
         "🗓️ Recently resolved",
         "🔎 Question review",
         "🤝 Sessions",
+        "🙋 My record",
     ]
 )
 
@@ -284,3 +286,6 @@ with sessions_tab:
         )
         for record, _ in reviewed[:MAX_REVIEWS]:
             nav.session_link(record.id, f"Review “{esc(record.title)}”")
+
+with record_tab:
+    my_record.show(actor, version, paths_chart)
