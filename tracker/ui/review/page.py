@@ -5,13 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from tracker.schemas import QuestionRead
-from tracker.services import questions, scores, views
+from tracker.services import pool_scores, questions, scores, views
 from tracker.ui.review import my_record
 from tracker.ui.shell import nav
-from tracker.ui.shell.context import current_actor, current_user, get_db
+from tracker.ui.shell.context import current_actor, current_user, get_db, settings
 from tracker.ui.widgets import cached, charts
 from tracker.ui.widgets.render import esc, when
-from tracker.ui.widgets.score_table import leaderboard_frame, my_score_line, score_frame
+from tracker.ui.widgets.score_table import leaderboard_frame, my_score_line, number, score_frame
 
 RANKINGS = {
     "relative_brier": "Relative Brier",
@@ -83,6 +83,29 @@ with board:
         scored = frame[frame["days_scored"] > 0]
         if len(scored) >= 2:  # one bar has nothing to be compared with
             st.altair_chart(charts.relative_brier_bars(scored, me), width="stretch")
+    with st.expander("Which team pool would have scored best?"):
+        pooled = pool_scores.pool_scores(db, settings().extremize_factor)
+        if not pooled:
+            st.caption("No resolved questions with forecasts yet.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Pool": [
+                            p.label + (" (team default)" if p.team_default else "") for p in pooled
+                        ],
+                        "Questions": [p.questions for p in pooled],
+                        "Mean final Brier": [number(p.mean_brier) for p in pooled],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption(
+                "Each pool of the members' last forecasts before each question's end, scored "
+                "like a member (0 perfect, 2 worst), best first. The team default is the "
+                "TEAM_POOL setting; the question page lets you view any pool."
+            )
     with st.expander("Did updating after an evidence summary help?"):
         effects = cached.update_effects(db.url, version)
         if not any(e["updates"] for e in effects):
