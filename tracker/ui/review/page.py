@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.schemas import QuestionRead
-from tracker.services import pool_scores, questions, scores, views
+from tracker.services import evidence_moves, pool_scores, questions, scores, views
 from tracker.ui.review import my_record
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
@@ -124,6 +124,37 @@ with board:
                 width="stretch",
             )
             st.caption("Improvement = Brier of the replaced forecast minus Brier of the update.")
+    with st.expander("Which evidence moved whom?"):
+        moves = evidence_moves.evidence_moves(db)
+        if not moves:
+            st.caption(
+                "No updates made with a summary on screen on a resolved question yet. Each "
+                "such update is credited to the evidence the summary cited."
+            )
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Evidence": [m.evidence_title for m in moves],
+                        "Who": [m.member for m in moves],
+                        "Updates": [m.updates for m in moves],
+                        "Toward the outcome": [f"{m.toward_outcome} of {m.updates}" for m in moves],
+                        "Mean shift of P(outcome)": [
+                            number(100 * m.mean_shift, 1, signed=True) + " pts" for m in moves
+                        ],
+                        "Mean Brier change": [
+                            number(m.mean_brier_change, signed=True) for m in moves
+                        ],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption(
+                "Updates made while a summary citing the item was on screen, per member and for "
+                "the team. A positive shift moved toward what happened; a positive Brier change "
+                "means the update scored better than the forecast it replaced."
+            )
 
 with calibration_tab:
     members = sorted({*cached.scored_members(db.url, version), me})
