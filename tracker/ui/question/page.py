@@ -12,6 +12,7 @@ from tracker.ui.widgets import charts, phone
 from tracker.ui.widgets import forecast_form as forms
 from tracker.ui.widgets.pools import pools_table
 from tracker.ui.widgets.render import (
+    closes_text,
     esc,
     friendly_errors,
     ordered_handles,
@@ -133,7 +134,12 @@ _standing_metric(
     m[1], team_label, team_vector, hidden_note if view.forecasters and not team_vector else "—"
 )
 m[2].metric("Forecasters", view.forecasters)
-m[3].metric("Closes", when(q.close_time), help=f"Opened {when(q.open_time)}")
+m[3].metric(
+    "Closes",
+    closes_text(q.close_time),
+    help=f"Forecasts are taken until {when(q.close_time, with_time=True)}; opened "
+    f"{when(q.open_time)}",
+)
 
 if q.status in ("resolved", "annulled"):
     panels.scores(q, current_user().name)
