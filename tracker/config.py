@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     stale_forecast_days: int = 14
     extremize_factor: float = 1.5
+    team_pool: str = "median"  # the team aggregate shown by default (tracker.services.pool_scores)
 
     # the HTTP API and notifications (issue 15)
     app_base_url: str = "http://localhost:8501"

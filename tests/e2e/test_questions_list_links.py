@@ -63,6 +63,10 @@ def test_on_a_phone_the_list_is_one_column_and_the_form_comes_first(app_server, 
         expect(title).to_be_visible()
         box = title.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390  # wraps, no sideways scroll
+        cut = title.evaluate(
+            "el => [...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
+        )
+        assert not cut  # the whole title shows, on several lines
         title.click()
         _on_question(page)
         form = page.get_by_role("button", name="Save forecast")

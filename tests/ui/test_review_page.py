@@ -83,7 +83,7 @@ def test_question_review_shows_each_trajectory(open_app):
     at = open_app("bob", REVIEW)
     assert at.selectbox(key="rv_question").value == RESOLVED
     assert "Resolved **Yes**" in "\n".join(m.value for m in at.markdown)
-    charts = at.get("vega_lite_chart")
+    charts = [c for tab in at.tabs[:5] for c in tab.get("vega_lite_chart")]
     assert len(charts) == 4  # leaderboard bars, calibration, recent paths, this review
 
 

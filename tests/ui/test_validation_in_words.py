@@ -68,3 +68,10 @@ def test_the_id_follows_the_title_until_the_admin_edits_it(open_app, world: Worl
     no_exceptions(at)
     created = questions.get_question(world.db, "night-bus-nye")
     assert created.close_time == datetime(2027, 7, 1, tzinfo=UTC)  # through the end of 30 June
+
+
+def test_a_window_closing_at_midnight_is_shown_as_the_end_of_the_day_before():
+    from tracker.ui.widgets.render import closes_text
+
+    assert closes_text(datetime(2027, 7, 1, tzinfo=UTC)) == "end of 2027-06-30"
+    assert closes_text(datetime(2027, 7, 1, 12, tzinfo=UTC)).startswith("2027-07-01")

@@ -342,19 +342,22 @@ def display_names(db: Database) -> dict[str, str]:
 
 
 def user_calibration(
-    db: Database, user: str, events: CalibrationEvents = "binary"
+    db: Database, user: str, events: CalibrationEvents = "binary", tag: str | None = None
 ) -> CalibrationView:
     """Calibration of the user's standing forecast at each resolved question's end.
 
     "binary": one event per binary question, P(Yes). "one_vs_rest": every option of each
-    multiple-choice or ordered question is its own yes/no event."""
+    multiple-choice or ordered question is its own yes/no event. `tag`: only its questions."""
     data = scoring_input(db)
-    kinds = {q.id: q.type for q in list_questions(db)}
+    listed = list_questions(db)
+    kinds = {q.id: q.type for q in listed if tag is None or tag in q.tags}
     probs, happened = [], []
     user_ids = np.flatnonzero(np.asarray(data.users) == user)
     if user_ids.size:
         for q, row in _final_forecasts(data, int(user_ids[0])):
-            is_binary = kinds.get(data.question_ids[q]) == "binary"
+            if data.question_ids[q] not in kinds:
+                continue
+            is_binary = kinds[data.question_ids[q]] == "binary"
             if is_binary != (events == "binary"):
                 continue
             if is_binary:

@@ -4,7 +4,7 @@ chart, the team's rationales, linked evidence, sources and revisions; scores onc
 import streamlit as st
 
 from tracker.errors import TrackerError
-from tracker.services import comments, questions, views
+from tracker.services import comments, pool_scores, questions, views
 from tracker.ui.question import bot_panel, discussion, panels
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
@@ -12,6 +12,7 @@ from tracker.ui.widgets import charts, phone
 from tracker.ui.widgets import forecast_form as forms
 from tracker.ui.widgets.pools import pools_table
 from tracker.ui.widgets.render import (
+    closes_text,
     esc,
     friendly_errors,
     ordered_handles,
@@ -116,12 +117,29 @@ if actor.role == "viewer":  # viewers do not forecast: show what there is to rea
 else:
     _standing_metric(m[0], "Your forecast", mine_now.probabilities if mine_now else None, "—")
 team_vector = view.team_now.vector if view.team_visible and view.team_now else None
+team_label = "Team median"
+if team_vector and view.pools:  # any pool, the team's default first (a per-view override)
+    names = list(pool_scores.POOL_LABELS)
+    default = pool_scores.team_pool()
+    pool = st.selectbox(
+        "Team pool", [n for n in names if n in view.pools], key="qp_pool",
+        index=[n for n in names if n in view.pools].index(default) if default in view.pools else 0,
+        format_func=pool_scores.POOL_LABELS.get,
+        help="How the members' forecasts are combined; the team's default is the TEAM_POOL "
+        "setting. The Review page shows how each pool would have scored.",
+    )  # fmt: skip
+    team_vector, team_label = view.pools[pool], f"Team ({pool_scores.POOL_LABELS[pool].lower()})"
 hidden_note = "🔒 session is blind" if view.blind_session else "🔒 hidden"
 _standing_metric(
-    m[1], "Team median", team_vector, hidden_note if view.forecasters and not team_vector else "—"
+    m[1], team_label, team_vector, hidden_note if view.forecasters and not team_vector else "—"
 )
 m[2].metric("Forecasters", view.forecasters)
-m[3].metric("Closes", when(q.close_time), help=f"Opened {when(q.open_time)}")
+m[3].metric(
+    "Closes",
+    closes_text(q.close_time),
+    help=f"Forecasts are taken until {when(q.close_time, with_time=True)}; opened "
+    f"{when(q.open_time)}",
+)
 
 if q.status in ("resolved", "annulled"):
     panels.scores(q, current_user().name)

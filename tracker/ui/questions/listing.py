@@ -93,6 +93,17 @@ def table(shown: list[views.QuestionRow], viewer: bool) -> None:
 
 def cards(shown: list[views.QuestionRow], viewer: bool) -> None:
     """Each title a link (wrapping, never cut), then one short line of where things stand."""
+    # page links are one ellipsised line by default: let a long title wrap instead
+    st.html(
+        "<style>.st-key-qs_list [data-testid='stPageLink'] * {"
+        " white-space: normal !important; overflow: visible !important;"
+        " text-overflow: clip !important; height: auto !important; }</style>"
+    )
+    with st.container(key="qs_list"):
+        _cards(shown, viewer)
+
+
+def _cards(shown: list[views.QuestionRow], viewer: bool) -> None:
     for r in shown:
         with st.container(border=True):
             nav.question_link(r.question.id, label=esc(r.question.title), icon="🎯")

@@ -5,13 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from tracker.schemas import QuestionRead
-from tracker.services import questions, scores, views
-from tracker.ui.review import bot_row, postmortem_panel
+from tracker.services import evidence_moves, pool_scores, questions, scores, views
+from tracker.ui.review import bot_row, my_record, postmortem_panel
 from tracker.ui.shell import nav
-from tracker.ui.shell.context import current_actor, current_user, get_db
+from tracker.ui.shell.context import current_actor, current_user, get_db, settings
 from tracker.ui.widgets import cached, charts
 from tracker.ui.widgets.render import esc, when
-from tracker.ui.widgets.score_table import leaderboard_frame, my_score_line, score_frame
+from tracker.ui.widgets.score_table import leaderboard_frame, my_score_line, number, score_frame
 
 RANKINGS = {
     "relative_brier": "Relative Brier",
@@ -25,13 +25,14 @@ MAX_REVIEWS = 20  # session links listed on the Sessions tab
 db, actor, me = get_db(), current_actor(), current_user().name
 version = cached.version()
 st.title("Review")
-board, calibration_tab, recent_tab, question_tab, sessions_tab = st.tabs(
+board, calibration_tab, recent_tab, question_tab, sessions_tab, record_tab = st.tabs(
     [
         "🏆 Leaderboard",
         "🎯 Calibration",
         "🗓️ Recently resolved",
         "🔎 Question review",
         "🤝 Sessions",
+        "🙋 My record",
     ]
 )
 
@@ -83,6 +84,29 @@ with board:
         scored = frame[frame["days_scored"] > 0]
         if len(scored) >= 2:  # one bar has nothing to be compared with
             st.altair_chart(charts.relative_brier_bars(scored, me), width="stretch")
+    with st.expander("Which team pool would have scored best?"):
+        pooled = pool_scores.pool_scores(db, settings().extremize_factor)
+        if not pooled:
+            st.caption("No resolved questions with forecasts yet.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Pool": [
+                            p.label + (" (team default)" if p.team_default else "") for p in pooled
+                        ],
+                        "Questions": [p.questions for p in pooled],
+                        "Mean final Brier": [number(p.mean_brier) for p in pooled],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption(
+                "Each pool of the members' last forecasts before each question's end, scored "
+                "like a member (0 perfect, 2 worst), best first. The team default is the "
+                "TEAM_POOL setting; the question page lets you view any pool."
+            )
     with st.expander("Did updating after an evidence summary help?"):
         effects = cached.update_effects(db.url, version)
         if not any(e["updates"] for e in effects):
@@ -101,6 +125,37 @@ with board:
                 width="stretch",
             )
             st.caption("Improvement = Brier of the replaced forecast minus Brier of the update.")
+    with st.expander("Which evidence moved whom?"):
+        moves = evidence_moves.evidence_moves(db)
+        if not moves:
+            st.caption(
+                "No updates made with a summary on screen on a resolved question yet. Each "
+                "such update is credited to the evidence the summary cited."
+            )
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Evidence": [m.evidence_title for m in moves],
+                        "Who": [m.member for m in moves],
+                        "Updates": [m.updates for m in moves],
+                        "Toward the outcome": [f"{m.toward_outcome} of {m.updates}" for m in moves],
+                        "Mean shift of P(outcome)": [
+                            number(100 * m.mean_shift, 1, signed=True) + " pts" for m in moves
+                        ],
+                        "Mean Brier change": [
+                            number(m.mean_brier_change, signed=True) for m in moves
+                        ],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.caption(
+                "Updates made while a summary citing the item was on screen, per member and for "
+                "the team. A positive shift moved toward what happened; a positive Brier change "
+                "means the update scored better than the forecast it replaced."
+            )
 
 with calibration_tab:
     members = sorted({*cached.scored_members(db.url, version), me})
@@ -287,3 +342,6 @@ with sessions_tab:
         )
         for record, _ in reviewed[:MAX_REVIEWS]:
             nav.session_link(record.id, f"Review “{esc(record.title)}”")
+
+with record_tab:
+    my_record.show(actor, version, paths_chart)

@@ -35,10 +35,13 @@ def bot_rows(url: str, data_version: int, min_questions: int, by: str) -> list[d
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner="Computing calibration…")
-def calibration(url: str, data_version: int, user: str, events: str) -> dict[str, Any]:
+def calibration(
+    url: str, data_version: int, user: str, events: str, tag: str | None = None
+) -> dict[str, Any]:
     if not views.any_forecasts(get_db()):
         return {"bins": [], "forecasts": 0}
-    return scores.user_calibration(get_db(), user, events).model_dump()  # type: ignore[arg-type]
+    view = scores.user_calibration(get_db(), user, events, tag)  # type: ignore[arg-type]
+    return view.model_dump()
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner="Comparing updates…")

@@ -77,8 +77,10 @@ def trajectory(
     frame = trajectory_frame(question, series, end)
     if frame.empty:
         return None
-    start = time_window_start(question, frame["time"].min(), end)
-    x = alt.X("time:T", title=None, scale=alt.Scale(domain=[start, end]))
+    start, stop = time_domain(question, frame["time"].min(), end, now)
+    x = alt.X(
+        "time:T", title=None, scale=alt.Scale(domain=[start, stop]), axis=time_axis(start, stop)
+    )
     binary = question.type == "binary"
     tooltip = [
         alt.Tooltip("series:N", title="Who"),
@@ -160,11 +162,31 @@ def trajectory(
     return alt.layer(*layers).properties(height=height).interactive(bind_y=False)
 
 
-def time_window_start(question: QuestionRead, first: datetime, end: datetime) -> datetime:
-    """Where the time axis starts: the first forecast, widened to at least two days so a
-    fresh question's axis reads in days, not minutes (never before the question opened)."""
+MIN_SPAN = timedelta(days=2)
+
+
+def time_domain(
+    question: QuestionRead, first: datetime, end: datetime, now: datetime
+) -> tuple[datetime, datetime]:
+    """The time axis for 1, 2 or many points: at least two days wide, with a margin on both
+    sides so the first and the latest points never sit on an edge (the right margin only while
+    the question is open: its path goes on), never before the question opened."""
     first = pd.Timestamp(first).to_pydatetime()
-    return max(question.open_time, min(first, end - timedelta(days=2)))
+    span = max(end - first, MIN_SPAN)
+    margin = span * 0.08
+    start = max(question.open_time, min(first - margin, end - span - margin))
+    stop = end + margin if question.state == "open" and end >= now else end
+    return start, stop
+
+
+def time_axis(start: datetime, stop: datetime) -> alt.Axis:
+    """Horizontal labels that say days (with hours only on an axis under four days)."""
+    short = stop - start < timedelta(days=4)
+    return alt.Axis(
+        format="%d %b %H:%M" if short else "%d %b %Y" if stop - start > timedelta(days=300)
+        else "%d %b",
+        labelAngle=0, labelOverlap=True, tickCount=4 if short else 6, title=None,
+    )  # fmt: skip
 
 
 def evidence_frame(
@@ -270,12 +292,18 @@ def review_paths(
         return None
     frame["role"] = [TEAM if w == TEAM else ME if w == me else "Member" for w in frame["who"]]
     title = f"P({target})" + (" — what happened" if question.resolution else "")
+    start, stop = time_domain(question, frame["time"].min(), end, now)
     lines = (
         alt.Chart(frame)
-        .mark_line(interpolate="step-after")
+        .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=20))
         .encode(
-            x=alt.X("time:T", title=None),
-            y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1]), axis=percent_axis(title)),
+            x=alt.X(
+                "time:T",
+                scale=alt.Scale(domain=[start, stop]),
+                axis=time_axis(start, stop),
+            ),
+            # the option can be long: it is the chart's title, never a rotated, cut axis title
+            y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1]), axis=percent_axis(None)),
             detail="who:N",
             color=alt.Color(
                 "role:N",
@@ -322,7 +350,9 @@ def review_paths(
             .mark_text(align="right", dx=-4, color="#9a6700", fontSize=11)
             .encode(x="time:T", y=alt.value(10), text="label:N")
         )
-    return alt.layer(*layers).properties(height=300)
+    return alt.layer(*layers).properties(
+        height=300, title=alt.TitleParams(title, anchor="start", fontSize=13, limit=0)
+    )
 
 
 def relative_brier_bars(frame: pd.DataFrame, me: str) -> alt.Chart:

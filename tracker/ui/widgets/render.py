@@ -8,7 +8,7 @@ which never interpret markup): Streamlit markdown would otherwise turn `[x](url)
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -117,6 +117,13 @@ def ago(value: datetime | None, now: datetime) -> str:
     if days < 365:
         return f"{days // 7} weeks ago"
     return f"{days / 365:.1f} years ago"
+
+
+def closes_text(close_time: datetime) -> str:
+    """'end of 2027-06-30' for a window closing at 00:00Z (the seed convention), else the day."""
+    if (close_time.hour, close_time.minute, close_time.second) == (0, 0, 0):
+        return f"end of {(close_time - timedelta(days=1)).date().isoformat()}"
+    return when(close_time)
 
 
 def ordered_handles(vector: Mapping[str, float], options: Sequence[str]) -> tuple[str, str, str]:
