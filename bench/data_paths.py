@@ -362,6 +362,105 @@ def first_view(view: str) -> None:
     print(f"{time.perf_counter() - start:.4f}")
 
 
+def questions_document(n: int) -> dict:
+    """`n` questions (a quarter still open, two tags) over the forecasts of a small history."""
+    doc = make_document(20_000)
+    base = doc["questions"]
+    rows = []
+    for i in range(n):
+        q = dict(base[i % len(base)], id=f"q{i:06d}", tags=["alpha" if i % 2 else "beta"])
+        q["title"] = f"Synthetic question {i} about {'rates' if i % 3 else 'strikes'}"
+        if i % 4 == 0:
+            q |= {"close_time": "2027-06-01T00:00:00Z", "resolution": None, "resolved_time": None}
+        rows.append(q)
+    return doc | {"questions": rows}
+
+
+def bench_questions(args: argparse.Namespace) -> None:
+    """The Questions page's service calls (open questions, newest first, first page), warm, in
+    --tree; beside a plain reference: sqlite3 reads the same question rows and the member's
+    latest forecasts and filters, sorts and slices them in Python."""
+    import orjson
+
+    path = args.data / f"questions_{args.n}.json"
+    if not path.exists():
+        path.write_bytes(orjson.dumps(questions_document(args.n)))
+    py = sys.executable
+    work = Path(tempfile.mkdtemp(prefix="bench-questions-", dir=args.data))
+    try:
+        url = fresh_database(work, False)
+        env = {**os.environ, "DATABASE_URL": url}
+        run([py, "-m", "tracker.cli", "import", str(path)], cwd=HERE.parent, env=env)
+        ours = subprocess.run(
+            [py, __file__, "questions-page", str(args.repeat)], cwd=args.tree, env=env,
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[-1]  # fmt: skip
+        ref = subprocess.run(
+            [py, __file__, "questions-reference", str(args.repeat), url.removeprefix("sqlite:///")],
+            cwd=HERE, capture_output=True, text=True, check=True,
+        ).stdout.split()[-1]  # fmt: skip
+        print(
+            f"Questions page, {args.n:,} questions, warm: {float(ours) * 1000:.0f} ms | plain "
+            f"sqlite3 + Python filter/sort {float(ref) * 1000:.0f} ms (median of {args.repeat})",
+            flush=True,
+        )
+    finally:
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+def questions_page(repeat: int) -> None:
+    sys.path.insert(0, os.getcwd())
+    from tracker.db import Database
+    from tracker.services import users, views
+
+    db = Database.from_settings()
+    actor = users.actor_for(users.get_user(db, "user0001"))
+
+    def page() -> None:
+        rows = views.question_rows(db, actor, states={"open"}, stale_days=14)
+        rows.sort(key=lambda r: r.question.open_time, reverse=True)
+        views.with_team(db, actor, rows[:50])
+
+    page()  # warm
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        page()
+        times.append(time.perf_counter() - start)
+    print(statistics.median(times))
+
+
+def questions_reference(repeat: int, path: str) -> None:
+    con = sqlite3.connect(path)
+
+    def page() -> None:
+        rows = con.execute(
+            "SELECT id, title, type, options, open_time, close_time, status, tags FROM question"
+        ).fetchall()
+        now = "2026-12-02"
+        shown = [r for r in rows if r[6] == "open" and r[4] <= now < r[5]]
+        shown.sort(key=lambda r: r[4], reverse=True)
+        ids = [r[0] for r in shown[:50]]
+        con.execute(
+            "SELECT f.question_id, f.created_at, p.probability FROM forecast f JOIN"
+            " forecast_probability p ON p.forecast_id = f.id JOIN user_account u ON"
+            " u.id = f.user_id WHERE u.name = 'user0001' ORDER BY f.question_id, f.created_at"
+        ).fetchall()
+        con.execute(
+            f"SELECT question_id, count(*) FROM forecast WHERE question_id IN"
+            f" ({','.join('?' * len(ids))}) GROUP BY question_id",
+            ids,
+        ).fetchall()
+
+    page()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        page()
+        times.append(time.perf_counter() - start)
+    print(statistics.median(times))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what")
@@ -378,12 +477,17 @@ def main() -> None:
         return reference_export(args.n, args.extra[0])
     if args.what == "first-view":
         return first_view(args.n)
+    if args.what == "questions-page":
+        return questions_page(int(args.n))
+    if args.what == "questions-reference":
+        return questions_reference(int(args.n), args.extra[0])
     args.n = int(args.n)
     benches = {
         "score": bench_score,
         "help": bench_help,
         "import": bench_import,
         "views": bench_views,
+        "questions": bench_questions,
     }
     benches[args.what](args)
 
