@@ -157,21 +157,25 @@ def ensure_forecasters(
 ) -> tuple[dict[str, User], int]:
     """`ensure_forecaster` for many names with one flush: every named user, and how many of
     them were created."""
-    wanted = set(names)
-    users = {u.name: u for u in session.exec(select(User)) if u.name in wanted}
-    missing = sorted(wanted - set(users))
-    for name in missing:
-        users[name] = User(name=name, role="forecaster", created_at=at)
-        session.add(users[name])
-        audit.record(
-            session,
-            actor,
-            "user.create",
-            "user",
-            name,
-            at=at,
-            after={"role": "forecaster", "has_password": False, "via": "import"},
-        )
+    stored = {u.name.lower(): u for u in session.exec(select(User))}  # names ignore case
+    users: dict[str, User] = {}
+    missing: list[str] = []
+    for name in sorted(set(names)):
+        user = stored.get(name.lower())
+        if user is None:
+            user = stored[name.lower()] = User(name=name, role="forecaster", created_at=at)
+            session.add(user)
+            missing.append(name)
+            audit.record(
+                session,
+                actor,
+                "user.create",
+                "user",
+                name,
+                at=at,
+                after={"role": "forecaster", "has_password": False, "via": "import"},
+            )
+        users[name] = user
     session.flush()
     return users, len(missing)
 
