@@ -44,4 +44,3 @@ def test_each_cited_item_is_credited_per_member_and_for_the_team(
     assert rows["bob"].mean_shift == pytest.approx(-0.1) and rows["bob"].mean_brier_change < 0
     assert rows[TEAM].updates == 2 and rows[TEAM].toward_outcome == 1
     assert rows["alice"].evidence_title == "Carrier group moves to the Gulf"
-

@@ -114,3 +114,18 @@ def test_empty_database_tells_each_role_what_to_do(open_empty_app):
 
 def _iso(at) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_the_team_column_follows_the_pool_picked_for_this_view(open_app):
+    import numpy as np
+
+    from tracker.config import get_settings
+    from tracker.scoring.aggregate import extremized_log_odds
+
+    at = open_app("victor", QUESTIONS)
+    assert at.selectbox(key="qs_pool").value == "median"  # the team's default
+    at.selectbox(key="qs_pool").set_value("extremized_log_odds").run()
+    no_exceptions(at)
+    factor = get_settings().extremize_factor
+    expected = extremized_log_odds(np.array([[0.7, 0.3]]), factor)[0]
+    assert _table(at).loc[BINARY, "Team median"] == f"{expected:.0%}"

@@ -32,8 +32,8 @@ def test_a_fresh_summary_shows_no_banner(open_app, world):
 
 def test_a_stale_summary_says_how_many_items_arrived_and_is_refreshed(open_app, world):
     refresh_summaries(world.db, world.actors["admin"], [BINARY])
-    world.db.clock = lambda: summaries.latest_summary(world.db, BINARY).created_at + timedelta(
-        minutes=5
+    world.db.clock = lambda: (
+        summaries.latest_summary(world.db, BINARY).created_at + timedelta(minutes=5)
     )
     later = evidence.add_text(world.db, world.actors["admin"], title="Delay", text=LATER).item
     evidence.link(world.db, world.actors["admin"], BINARY, later.id)

@@ -113,3 +113,24 @@ def team_aggregates(
         "extremized_log_odds": extremized_log_odds(probs, factor),
         "recency_weighted_median": recency_weighted_median(probs, times),
     }
+
+
+POOLS = ("median", "mean", "geometric_mean_of_odds", "extremized_log_odds",
+         "recency_weighted_median")  # fmt: skip
+
+
+def pool(
+    name: str, probs: npt.ArrayLike, times: npt.ArrayLike | None = None, factor: float = EXTREMIZE
+) -> FloatArray:
+    """One pool by its name (the team's chosen aggregate); ``times`` orders the forecasts."""
+    if name == "median":
+        return median(probs)
+    if name == "mean":
+        return mean(probs)
+    if name == "geometric_mean_of_odds":
+        return geometric_mean_of_odds(probs)
+    if name == "extremized_log_odds":
+        return extremized_log_odds(probs, factor)
+    if name == "recency_weighted_median":
+        return recency_weighted_median(probs, times)
+    raise ValueError(f"unknown pool {name!r}; choose one of {', '.join(POOLS)}")

@@ -23,8 +23,7 @@ from tracker.db import Database
 from tracker.models import AuditEvent, Forecast, ForecastProbability, Question, User
 from tracker.models_llmassist import BotAccount
 from tracker.schemas import ForecastRead, QuestionRead
-from tracker.scoring import calibration, rules
-from tracker.scoring.aggregate import median as median_pool
+from tracker.scoring import aggregate, calibration, rules
 from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput
 from tracker.scoring.leaderboard import leaderboard as leaderboard_table
 from tracker.scoring.leaderboard import rank, tied_ranks
@@ -609,9 +608,11 @@ class SessionReview(BaseModel):
     team_beat_median_member: int = 0
 
 
-def session_review(db: Database, session_id: int) -> SessionReview:
-    """Blind vs updated Brier per person and for the team's median pool, on resolved questions;
-    `pending` lists the session's questions not resolved yet."""
+def session_review(
+    db: Database, session_id: int, *, pool: str = "median", factor: float = aggregate.EXTREMIZE
+) -> SessionReview:
+    """Blind vs updated Brier per person and for the team's pool (the median unless the team
+    chose another), on resolved questions; `pending` lists the questions not resolved yet."""
     record = get_session(db, session_id)
     blind = session_forecasts(db, session_id, "blind")
     updates = session_forecasts(db, session_id, "update")
@@ -645,9 +646,11 @@ def session_review(db: Database, session_id: int) -> SessionReview:
                 resolution=q.resolution,
                 people=people,
                 team_blind_brier=_pool_brier(
-                    list(first.values()), q.options, q.resolution, ordered
+                    list(first.values()), q.options, q.resolution, ordered, pool, factor
                 ),
-                team_final_brier=_pool_brier(list(last.values()), q.options, q.resolution, ordered),
+                team_final_brier=_pool_brier(
+                    list(last.values()), q.options, q.resolution, ordered, pool, factor
+                ),
                 median_member_blind_brier=_median([p.blind_brier for p in people]),
                 median_member_final_brier=_median([p.final_brier for p in people]),
             )
@@ -664,15 +667,20 @@ def session_review(db: Database, session_id: int) -> SessionReview:
     )
 
 
-def session_reviews(db: Database) -> list[tuple[SessionRead, SessionReview]]:
+def session_reviews(
+    db: Database, *, pool: str = "median", factor: float = aggregate.EXTREMIZE
+) -> list[tuple[SessionRead, SessionReview]]:
     """Every session with at least one resolved question, newest first (the Review page).
     Memoised like the scores: a review changes only with a resolution or a session's phase,
     both audited; live forecasts land on open questions, which no review counts yet."""
-    return memo.memoised(db, "session_reviews", lambda: _session_reviews(db))
+    key = f"session_reviews:{pool}:{factor}"
+    return memo.memoised(db, key, lambda: _session_reviews(db, pool, factor))
 
 
-def _session_reviews(db: Database) -> list[tuple[SessionRead, SessionReview]]:
-    found = [(s, session_review(db, s.id)) for s in list_sessions(db)]
+def _session_reviews(
+    db: Database, pool: str, factor: float
+) -> list[tuple[SessionRead, SessionReview]]:
+    found = [(s, session_review(db, s.id, pool=pool, factor=factor)) for s in list_sessions(db)]
     return [(s, r) for s, r in found if r.questions]
 
 
@@ -700,11 +708,18 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def _pool_brier(
-    made: list[ForecastRead], options: list[str], outcome: str, ordered: bool
+    made: list[ForecastRead],
+    options: list[str],
+    outcome: str,
+    ordered: bool,
+    pool: str = "median",
+    factor: float = aggregate.EXTREMIZE,
 ) -> float | None:
     if not made:
         return None
-    pooled = median_pool(np.array([[f.probabilities[o] for o in options] for f in made]))
+    made = sorted(made, key=lambda f: (f.created_at, f.id))  # oldest first, for recency
+    probs = np.array([[f.probabilities[o] for o in options] for f in made])
+    pooled = aggregate.pool(pool, probs, factor=factor)
     return float(rules.brier([pooled], options.index(outcome), ordered=ordered)[0])
 
 

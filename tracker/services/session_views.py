@@ -15,7 +15,7 @@ from tracker.db import Database
 from tracker.models import Forecast
 from tracker.schemas import Actor, AuditRead, ForecastRead, QuestionRead, SessionPhase
 from tracker.scoring.aggregate import EXTREMIZE
-from tracker.services import audit, forecasts, questions, scores, sessions, users
+from tracker.services import audit, forecasts, pool_scores, questions, scores, sessions, users
 from tracker.services.permissions import require_admin
 
 
@@ -75,7 +75,9 @@ def session_view(
     if record.phase != "blind":
         view.revealed = sessions.reveal(db, actor, session_id, extremize=extremize)
         view.updates = sessions.updates(db, actor, session_id)
-        review = scores.session_review(db, session_id)
+        review = scores.session_review(
+            db, session_id, pool=pool_scores.team_pool(), factor=extremize
+        )
         view.review = review if review.questions else None
     return view
 

@@ -121,6 +121,7 @@ class QuestionRow:
     update_reason: str = ""
     forecasters: int | None = None
     team_median: dict[str, float] | None = None
+    team_pool: dict[str, float] | None = None  # the pool this view shows (the median by default)
     team_visible: bool = False
     blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
 
@@ -155,8 +156,16 @@ def question_rows(
     return rows
 
 
-def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[QuestionRow]:
-    """Add the forecaster count and (where visible) the team median to the given rows only."""
+def with_team(
+    db: Database,
+    actor: Actor,
+    rows: Sequence[QuestionRow],
+    *,
+    pool: str = "median",
+    factor: float = aggregate.EXTREMIZE,
+) -> list[QuestionRow]:
+    """Add the forecaster count and (where visible) the team median and the chosen pool to the
+    given rows only."""
     ids = [r.question.id for r in rows]
     latest = _latest_vectors(db, ids)
     blind = blind_questions(db, actor)
@@ -169,11 +178,16 @@ def with_team(db: Database, actor: Actor, rows: Sequence[QuestionRow]) -> list[Q
         mine = actor.user_id in vectors or row.my_latest is not None
         visible = team_visible(actor, row.question, mine, blind=row.question.id in blind)
         median = median_vector(list(vectors.values()), row.question.options) if visible else None
+        chosen = median
+        if visible and vectors and pool != "median":
+            pooled = aggregate.pool(pool, np.asarray(list(vectors.values())), factor=factor)
+            chosen = dict(zip(row.question.options, map(float, pooled), strict=True))
         result.append(
             replace(
                 row,
                 forecasters=len(vectors),
                 team_median=median,
+                team_pool=chosen,
                 team_visible=visible,
                 blind_session=not visible and row.question.id in blind,
             )
@@ -600,6 +614,7 @@ def _read_latest_vectors(
                 .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
             )
             for qid, uid, fid in conn.execute(query):
+                latest[qid].pop(uid, None)  # re-inserted: members end in their latest's order
                 latest[qid][uid] = fid
         vectors = _vectors(conn, [fid for per_q in latest.values() for fid in per_q.values()])
     return {qid: {uid: vectors[fid] for uid, fid in per_q.items()} for qid, per_q in latest.items()}

@@ -25,7 +25,7 @@ def team_cell(row: views.QuestionRow) -> str:
         return "—"
     if not row.team_visible:
         return "🔒 session is blind" if row.blind_session else "🔒 after you forecast"
-    return vector_brief(row.team_median, row.question.options)
+    return vector_brief(row.team_pool or row.team_median, row.question.options)
 
 
 def evidence_cell(row: views.QuestionRow, viewer: bool) -> str:

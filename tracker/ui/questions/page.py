@@ -3,7 +3,7 @@ to open the question (a list of full titles, or a table for comparing: `listing`
 
 import streamlit as st
 
-from tracker.services import questions, views
+from tracker.services import pool_scores, questions, views
 from tracker.ui.questions import listing
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, get_db, settings
@@ -44,6 +44,16 @@ if actor.role != "viewer":
         help=f"Open questions with new linked evidence since your last forecast, no forecast "
         f"yet, or a forecast older than {settings().stale_forecast_days} days.",
     )
+
+pool = row2[2].selectbox(
+    "Team pool",
+    list(pool_scores.POOL_LABELS),
+    index=list(pool_scores.POOL_LABELS).index(pool_scores.team_pool()),
+    format_func=pool_scores.POOL_LABELS.get,
+    key="qs_pool",
+    help="How the members' latest forecasts are combined in the Team column; the team's "
+    "default is the TEAM_POOL setting.",
+)
 
 rows = views.question_rows(
     db,
@@ -101,7 +111,13 @@ view = (
 pages = max(1, -(-len(rows) // PAGE_SIZE))
 table_slot = st.container()
 page_no = st.pagination(pages, key=f"qs_page_{pages}") if pages > 1 else 1
-shown = views.with_team(db, actor, rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE])
+shown = views.with_team(
+    db,
+    actor,
+    rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE],
+    pool=pool,
+    factor=settings().extremize_factor,
+)
 
 
 viewer = actor.role == "viewer"

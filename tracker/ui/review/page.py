@@ -310,7 +310,15 @@ with question_tab:
         nav.question_link(q.id, "Open the question")
 
 with sessions_tab:
-    reviewed = scores.session_reviews(db)
+    session_pool = st.selectbox(
+        "Team pool",
+        list(pool_scores.POOL_LABELS),
+        index=list(pool_scores.POOL_LABELS).index(pool_scores.team_pool()),
+        format_func=pool_scores.POOL_LABELS.get,
+        key="rv_session_pool",
+        help="Which pool stands for the team below (the team's default is TEAM_POOL).",
+    )
+    reviewed = scores.session_reviews(db, pool=session_pool, factor=settings().extremize_factor)
     if not reviewed:
         st.info(
             "No team session has a resolved question yet. Once one does, this tab compares "

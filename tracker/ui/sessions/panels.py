@@ -11,7 +11,7 @@ import streamlit as st
 
 from tracker.errors import TrackerError, parse
 from tracker.schemas import QuestionRead
-from tracker.services import session_live, session_views, sessions, views
+from tracker.services import pool_scores, session_live, session_views, sessions, views
 from tracker.services.session_views import SessionView
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, get_db
@@ -400,7 +400,11 @@ def review(view: SessionView) -> None:
             rows = pd.DataFrame(
                 [(p.user, p.blind_brier, p.final_brier) for p in item.people]
                 + [
-                    ("Team pool (median)", item.team_blind_brier, item.team_final_brier),
+                    (
+                        f"Team pool ({pool_scores.POOL_LABELS[pool_scores.team_pool()].lower()})",
+                        item.team_blind_brier,
+                        item.team_final_brier,
+                    ),
                     (
                         "Median member",
                         item.median_member_blind_brier,
