@@ -133,30 +133,11 @@ def create_user(db: Database, actor: Actor | None, data: UserCreate) -> UserRead
         return _read(user)
 
 
-def ensure_forecaster(session: Session, name: str, *, at: datetime, actor: Actor) -> User:
-    """Get a user for an imported row, creating a password-less forecaster if unknown."""
-    user = _by_name(session, name)
-    if user is None:
-        user = User(name=name, role="forecaster", created_at=at)
-        session.add(user)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "user.create",
-            "user",
-            name,
-            at=at,
-            after={"role": "forecaster", "has_password": False, "via": "import"},
-        )
-    return user
-
-
 def ensure_forecasters(
     session: Session, names: Iterable[str], *, at: datetime, actor: Actor
 ) -> tuple[dict[str, User], int]:
-    """`ensure_forecaster` for many names with one flush: every named user, and how many of
-    them were created."""
+    """The accounts for the names an imported file gives, creating password-less forecasters
+    for the unknown ones in one flush; returns every named user and how many were created."""
     stored = {u.name.lower(): u for u in session.exec(select(User))}  # names ignore case
     users: dict[str, User] = {}
     missing: list[str] = []
