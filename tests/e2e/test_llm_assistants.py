@@ -214,11 +214,15 @@ def test_lint_beside_the_create_form(app_server, new_page):
     _remembered(admin)
     admin.goto(f"{app_server.url}/admin")
     wait_idle(admin)
-    form = admin.locator("[data-testid='stForm']").filter(has_text="New question")
-    form.get_by_role("textbox", name="Question", exact=True).fill(
-        "Will major protests happen in Iran by 30 June 2027?"
-    )
-    form.get_by_role("textbox", name="Resolution criteria").fill("Resolves Yes if protests happen.")
+    form = admin.locator(".st-key-adm_create")  # a live form: each field commits on leaving it
+    title = form.get_by_role("textbox", name="Question", exact=True)
+    title.fill("Will major protests happen in Iran by 30 June 2027?")
+    title.press("Tab")
+    wait_idle(admin)
+    criteria = form.get_by_role("textbox", name="Resolution criteria")
+    criteria.fill("Resolves Yes if protests happen.")
+    criteria.press("Tab")
+    wait_idle(admin)
     form.get_by_role("button", name="Check wording").click()
     wait_idle(admin)
     admin.get_by_text("Also ask fake-model for ambiguous wording").click()

@@ -1,5 +1,7 @@
 """A member signs in and sees the seed questions; a wrong password gets a clear message."""
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import login, wait_idle
 
 
@@ -7,7 +9,8 @@ def test_member_signs_in_and_sees_the_seed_questions(app_server, new_page):
     page = new_page()
     login(page, app_server.url, "alice")
     page.get_by_role("heading", name="Questions").wait_for()
-    assert page.get_by_text("18 questions").count() >= 1
+    wait_idle(page)  # the heading is drawn before the list's summary line
+    expect(page.get_by_text("18 questions").first).to_be_visible()
 
 
 def test_wrong_password_is_refused_with_a_message(app_server, new_page):
