@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,17 +80,15 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError("streamlit did not become healthy in time")
 
 
-@pytest.fixture(scope="module")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """A fresh app per test module: migrated, seeded, with admin/alice/bob/carol/victor."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("app")
+def prepared_server(folder: Path, extra_env: dict[str, str] | None = None) -> AppServer:
+    """A migrated, seeded database in `folder` with admin/alice/bob/carol/victor, and the
+    environment the app will run with (`extra_env` on top, e.g. an LLM server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DATABASE_"))}
     env.update(
         DATABASE_URL=f"sqlite:///{folder / 'e2e.db'}",
         TRACKER_SESSION_SECRET="e2e-secret",
         PYTHONPATH=str(ROOT),
+        **(extra_env or {}),
     )
     server = AppServer(url="", database_url=env["DATABASE_URL"], env=env)
     for args in (("init",), ("seed",)):
@@ -105,6 +104,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
             timeout=60,
         )
         assert done.returncode == 0, done.stderr
+    return server
+
+
+@contextmanager
+def running(server: AppServer, folder: Path) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free port for the duration of the block."""
     port = _free_port()
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
@@ -124,7 +129,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
             "false",
         ],
         cwd=ROOT,
-        env=env,
+        env=server.env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -139,6 +144,16 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """A fresh app per test module: migrated, seeded, with admin/alice/bob/carol/victor."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("app")
+    with running(prepared_server(folder), folder) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ With SHOTS_DIR set, each state is also saved as a screenshot (for the issue's cl
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,13 +15,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
-    PASSWORDS,
-    ROLES,
-    ROOT,
     AppServer,
-    _free_port,
-    _wait_healthy,
     login,
+    prepared_server,
+    running,
     wait_idle,
 )
 from tracker.testing.fake_llm_server import FakeLLMServer, Reply, echo_responder, ok
@@ -152,46 +147,12 @@ def llm() -> Iterator[FakeLLMServer]:
 def app_server(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLMServer) -> Iterator[AppServer]:
     """A fresh, seeded app whose LLM engine is the loopback server."""
     folder = tmp_path_factory.mktemp("assist")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DATABASE_"))}
-    env.update(
-        DATABASE_URL=f"sqlite:///{folder / 'e2e.db'}",
-        TRACKER_SESSION_SECRET="e2e-secret",
-        PYTHONPATH=str(ROOT),
-        OPENAI_BASE_URL=llm.url,
-        LLM_MODEL="fake-model",
-        LLM_TIMEOUT_S="10",
+    server = prepared_server(
+        folder, {"OPENAI_BASE_URL": llm.url, "LLM_MODEL": "fake-model", "LLM_TIMEOUT_S": "10"}
     )
-    server = AppServer(url="", database_url=env["DATABASE_URL"], env=env)
-    for args in (("init",), ("seed",)):
-        done = server.tracker(*args)
-        assert done.returncode == 0, done.stderr
-    for name, role in ROLES.items():
-        done = subprocess.run(
-            [sys.executable, "-m", "tracker.cli", "users", "add", name, "--role", role],
-            cwd=ROOT, env={**env, "TRACKER_PASSWORD": PASSWORDS[name]},
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-    _setup(env["DATABASE_URL"])
-    port = _free_port()
-    log = (folder / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    server.url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(server.url, process)
+    _setup(server.database_url)
+    with running(server, folder):
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _shot(page, name: str, height: int = 1800) -> None:
