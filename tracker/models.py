@@ -13,7 +13,11 @@ from sqlalchemy import JSON, CheckConstraint, Index, LargeBinary, Text, UniqueCo
 from sqlmodel import Field, SQLModel
 
 ROLES = ("admin", "forecaster", "viewer")
-QUESTION_TYPES = ("binary", "multiple_choice", "ordered")
+CATEGORICAL_TYPES = ("binary", "multiple_choice", "ordered")
+CONTINUOUS_TYPES = ("numeric", "date")
+"""Questions answered with a distribution over a range (a CDF), not option probabilities."""
+QUESTION_TYPES = CATEGORICAL_TYPES + CONTINUOUS_TYPES
+SCALES = ("linear", "log")
 QUESTION_STATUSES = ("open", "resolved", "annulled")
 SESSION_PHASES = ("blind", "reveal", "update", "closed")
 EVIDENCE_KINDS = ("text", "file", "url", "feed", "seed")
@@ -55,6 +59,14 @@ class Question(SQLModel, table=True):
             name="ck_question_resolution",
         ),
         CheckConstraint("revision >= 1", name="ck_question_revision"),
+        CheckConstraint(_in("scale", SCALES), name="ck_question_scale"),
+        CheckConstraint(
+            f"({_in('type', CONTINUOUS_TYPES)} AND range_lower IS NOT NULL "
+            "AND range_upper IS NOT NULL AND range_lower < range_upper) OR "
+            f"(NOT {_in('type', CONTINUOUS_TYPES)} AND range_lower IS NULL "
+            "AND range_upper IS NULL)",
+            name="ck_question_range",
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=100)
@@ -76,6 +88,13 @@ class Question(SQLModel, table=True):
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     hide_until_forecast: bool = True
     revision: int = 1
+    # numeric and date questions (DESIGN §3): the range, in the unit (dates: days since 1970)
+    range_lower: float | None = None
+    range_upper: float | None = None
+    open_lower: bool = False
+    open_upper: bool = False
+    scale: str = Field(default="linear", max_length=8)
+    unit: str = Field(default="", max_length=40)
     created_by: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime
     updated_at: datetime
@@ -135,6 +154,16 @@ class ForecastProbability(SQLModel, table=True):
     forecast_id: int = Field(foreign_key="forecast.id", primary_key=True)
     option_index: int = Field(primary_key=True)
     probability: float
+
+
+class ForecastCdf(SQLModel, table=True):
+    """A numeric or date forecast's distribution: the 201-point CDF over the question's range
+    (Metaculus's representation), checked by the service (monotone, bounds, steps)."""
+
+    __tablename__ = "forecast_cdf"
+
+    forecast_id: int = Field(foreign_key="forecast.id", primary_key=True)
+    cdf: list[float] = Field(sa_type=JSON)
 
 
 class Feed(SQLModel, table=True):

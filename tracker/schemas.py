@@ -1,7 +1,7 @@
 """Data models the services take and return (never ORM rows), with edge-independent validation."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -19,7 +19,8 @@ from pydantic import (
 from tracker.text import check_text, unique_terms
 
 Role = Literal["admin", "forecaster", "viewer"]
-QuestionType = Literal["binary", "multiple_choice", "ordered"]
+QuestionType = Literal["binary", "multiple_choice", "ordered", "numeric", "date"]
+CONTINUOUS = ("numeric", "date")
 SessionPhase = Literal["blind", "reveal", "update", "closed"]
 BINARY_OPTIONS = ["Yes", "No"]
 ANNULLED = "annulled"
@@ -167,6 +168,68 @@ def check_options(kind: str, options: list[str] | None) -> list[str]:
     return options
 
 
+def _epoch_days(value: object) -> float:
+    """A date bound or outcome as days since 1970-01-01 UTC (a number is taken as given)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a date, not true/false")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value[:40]!r} is not an ISO date (YYYY-MM-DD)") from None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.timestamp() / 86_400
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp() / 86_400
+    raise ValueError(f"must be a date, not {type(value).__name__}")
+
+
+class ContinuousSpec(BaseModel):
+    """A numeric or date question's range (Metaculus's: bounds, each open or closed, a linear or
+    log scale, a unit). Date bounds are ISO dates on the way in, kept as days since 1970."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lower: float | str
+    upper: float | str
+    open_lower: bool = False
+    open_upper: bool = False
+    scale: Literal["linear", "log"] = "linear"
+    unit: Annotated[str, _line(40)] = ""
+
+    def for_type(self, kind: str) -> "ContinuousSpec":
+        """The same range with numeric bounds (dates converted), checked as a range."""
+        if kind == "date":
+            if self.scale != "linear":
+                raise ValueError("a date question has a linear scale")
+            lower, upper = _epoch_days(self.lower), _epoch_days(self.upper)
+        else:
+            lower, upper = (
+                _number_bound(b, name) for b, name in ((self.lower, "lower"), (self.upper, "upper"))
+            )
+        from tracker.scoring.continuous import ContinuousRange
+
+        ContinuousRange(lower, upper, self.open_lower, self.open_upper, self.scale)
+        return self.model_copy(update={"lower": lower, "upper": upper})
+
+    def scoring_range(self):  # type: ignore[no-untyped-def]
+        """The maths' view of the range (tracker.scoring.continuous.ContinuousRange)."""
+        from tracker.scoring.continuous import ContinuousRange
+
+        return ContinuousRange(
+            float(self.lower), float(self.upper), self.open_lower, self.open_upper, self.scale
+        )
+
+
+def _number_bound(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"the {name} bound must be a number")
+    return float(value)
+
+
 class QuestionCreate(BaseModel):
     id: str
     title: Title
@@ -180,6 +243,8 @@ class QuestionCreate(BaseModel):
     keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
     sources: list[Source] = Field(default_factory=list, max_length=20)
     hide_until_forecast: bool = True
+    range: ContinuousSpec | None = None
+    """Numeric and date questions only: the range the distribution is drawn over."""
 
     @field_validator("keywords")
     @classmethod
@@ -197,7 +262,17 @@ class QuestionCreate(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "QuestionCreate":
-        self.options = check_options(self.type, self.options)
+        if self.type in CONTINUOUS:
+            if self.options:
+                raise ValueError(f"{self.type} questions have a range, not options")
+            if self.range is None:
+                raise ValueError(f"{self.type} questions need a range (lower and upper bounds)")
+            self.options = []
+            self.range = self.range.for_type(self.type)
+        else:
+            if self.range is not None:
+                raise ValueError(f"{self.type} questions have options, not a range")
+            self.options = check_options(self.type, self.options)
         if self.close_time <= self.open_time:
             raise ValueError("close_time must be after open_time")
         return self
@@ -244,6 +319,11 @@ class QuestionRead(BaseModel):
     revision: int
     created_at: datetime
     updated_at: datetime
+    range: ContinuousSpec | None = None
+
+    @property
+    def is_continuous(self) -> bool:
+        return self.type in CONTINUOUS
 
 
 class QuestionRevisionRead(BaseModel):
@@ -256,9 +336,12 @@ class QuestionRevisionRead(BaseModel):
 
 
 class Resolution(BaseModel):
-    """Resolve to one option, or annul (excluded from every score)."""
+    """Resolve to one option (a numeric or date question: to a value), or annul (excluded from
+    every score)."""
 
     option: Label | None = None
+    value: float | str | None = None
+    """Numeric: a number; date: an ISO date; either: "below"/"above" an open bound."""
     annul: bool = False
     resolved_time: UtcDatetime | None = None
     note: LongText = ""
@@ -266,8 +349,9 @@ class Resolution(BaseModel):
 
     @model_validator(mode="after")
     def _one_of(self) -> "Resolution":
-        if self.annul == (self.option is not None):
-            raise ValueError("give either an option or annul, not both or neither")
+        given = sum((self.annul, self.option is not None, self.value is not None))
+        if given != 1:
+            raise ValueError("give either an option (or a value) or annul, not both or neither")
         return self
 
 
@@ -278,10 +362,29 @@ class ForecastCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question_id: str = Field(max_length=100)
-    probabilities: dict[str, Probability]
+    probabilities: dict[str, Probability] = Field(default_factory=dict)
+    cdf: list[float] | None = Field(default=None, max_length=1000)
+    """Numeric and date questions: the 201-point CDF, or build it from one of the next two."""
+    percentiles: dict[float, float | str] | None = Field(default=None, max_length=20)
+    """{level in percent: value}, e.g. {10: 62, 50: 75, 90: 95} (dates as ISO dates)."""
+    components: list["ComponentSpec"] | None = Field(default=None, max_length=3)
     rationale: Rationale = ""
     session_id: int | None = None
     summary_id: int | None = None
+
+
+class ComponentSpec(BaseModel):
+    """One logistic bump of a mixture, as Metaculus's sliders give it: a centre, the distance
+    to its quartiles, a weight (dates: centre an ISO date, spread in days)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    centre: float | str
+    spread: float = Field(gt=0, allow_inf_nan=False)
+    weight: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+
+
+ForecastCreate.model_rebuild()
 
 
 class ForecastRead(BaseModel):
@@ -298,6 +401,7 @@ class ForecastRead(BaseModel):
     session_phase: str | None
     summary_id: int | None
     hidden: bool
+    cdf: list[float] | None = None
 
 
 class AuditRead(BaseModel):

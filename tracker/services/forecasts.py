@@ -13,6 +13,7 @@ from tracker.errors import InvalidInput, NotFound, PermissionDenied
 from tracker.models import (
     EvidenceSummary,
     Forecast,
+    ForecastCdf,
     ForecastProbability,
     ForecastSession,
     Question,
@@ -20,10 +21,11 @@ from tracker.models import (
     SessionQuestion,
     User,
 )
-from tracker.schemas import Actor, ForecastCreate, ForecastRead
+from tracker.quantities import forecast_cdf
+from tracker.schemas import CONTINUOUS, Actor, ForecastCreate, ForecastRead
 from tracker.services import audit
 from tracker.services.permissions import require_admin, require_forecaster
-from tracker.services.questions import get_row, question_state
+from tracker.services.questions import get_row, question_state, to_read
 from tracker.services.users import verified_actor
 
 SUM_TOLERANCE = 1e-6
@@ -85,8 +87,10 @@ def add_forecast(
     session_id: int | None = None,
     session_phase: str | None = None,
     summary_id: int | None = None,
+    cdf: list[float] | None = None,
 ) -> Forecast:
-    """Insert a checked forecast inside the caller's transaction (service and importer share it)."""
+    """Insert a checked forecast inside the caller's transaction (service and importer share it):
+    its option probabilities, or a numeric or date question's CDF."""
     forecast = Forecast(
         question_id=question.id,
         user_id=user_id,
@@ -105,7 +109,40 @@ def add_forecast(
         ForecastProbability(forecast_id=forecast.id, option_index=i, probability=p)
         for i, p in enumerate(vector)
     )
+    if cdf is not None:
+        session.add(ForecastCdf(forecast_id=forecast.id, cdf=cdf))
     return forecast
+
+
+def checked_distribution(
+    question: Question, data: ForecastCreate
+) -> tuple[list[float], list[float] | None]:
+    """The option vector, or for a numeric or date question ([] and) the CDF, checked."""
+    if question.type in CONTINUOUS:
+        if data.probabilities:
+            raise InvalidInput(
+                f"'{question.id}' is a {question.type} question: give a distribution "
+                "(percentiles, components or a CDF), not option probabilities"
+            )
+        spec = to_read(question, question.created_at).range
+        assert spec is not None
+        try:
+            cdf = forecast_cdf(
+                question.type,
+                spec,
+                cdf=data.cdf,
+                percentiles=data.percentiles,
+                components=data.components,
+            )
+        except ValueError as exc:
+            raise InvalidInput(f"forecast on '{question.id}': {exc}") from None
+        return [], cdf
+    if data.cdf or data.percentiles or data.components:
+        raise InvalidInput(
+            f"'{question.id}' is a {question.type.replace('_', ' ')} question: give a "
+            "probability for each option, not a distribution"
+        )
+    return normalise_probabilities(question.options, data.probabilities), None
 
 
 def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRead:
@@ -122,7 +159,7 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
         state = question_state(question, now)
         if state != "open":
             raise InvalidInput(f"question '{question.id}' is {state}; forecasts are not accepted")
-        vector = normalise_probabilities(question.options, data.probabilities)
+        vector, cdf = checked_distribution(question, data)
         session_id, phase = _session_of(session, data, actor.user_id)
         if data.summary_id is not None:
             summary = session.get(EvidenceSummary, data.summary_id)
@@ -139,6 +176,7 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
             session_id=session_id,
             session_phase=phase,
             summary_id=data.summary_id,
+            cdf=cdf,
         )
         audit.record(
             session,
@@ -150,11 +188,21 @@ def log_forecast(db: Database, actor: Actor, data: ForecastCreate) -> ForecastRe
             after={
                 "forecast_id": forecast.id,
                 "vector": vector,
+                **({"cdf_median": _median_of(question, cdf)} if cdf else {}),
                 "session_id": session_id,
                 "phase": phase,
             },
         )
-        return _read(forecast, actor.name, question.options, vector)
+        return _read(forecast, actor.name, question.options, vector, cdf)
+
+
+def _median_of(question: Question, cdf: list[float]) -> float:
+    """What the audit trail says of a distribution (the CDF itself is in its own table)."""
+    from tracker.scoring.continuous_build import summary
+
+    spec = to_read(question, question.created_at).range
+    assert spec is not None
+    return summary(spec.scoring_range(), cdf).median
 
 
 def _after_latest(session: Session, question_id: str, user_id: int, now: datetime) -> datetime:
@@ -228,11 +276,17 @@ def set_hidden(db: Database, actor: Actor, forecast_id: int, hidden: bool, reaso
 
 
 def _read(
-    forecast: Forecast, user_name: str, options: Sequence[str], vector: Sequence[float]
+    forecast: Forecast,
+    user_name: str,
+    options: Sequence[str],
+    vector: Sequence[float],
+    cdf: list[float] | None = None,
 ) -> ForecastRead:
     data = forecast.model_dump(exclude={"id"})
     probabilities = dict(zip(options, vector, strict=True))
-    return ForecastRead(id=forecast.id or 0, user=user_name, probabilities=probabilities, **data)
+    return ForecastRead(
+        id=forecast.id or 0, user=user_name, probabilities=probabilities, cdf=cdf, **data
+    )
 
 
 def _load(session: Session, query: Select) -> list[ForecastRead]:  # type: ignore[type-arg]
@@ -249,7 +303,21 @@ def _load(session: Session, query: Select) -> list[ForecastRead]:  # type: ignor
         )
         for p in probs:
             vectors[p.forecast_id].append(p.probability)
-    return [_read(f, name, options, vectors[f.id or 0]) for f, name, options in rows]
+    cdfs = _cdfs(session, [i for i, (_, _, options) in zip(ids, rows, strict=True) if not options])
+    return [
+        _read(f, name, options, vectors[f.id or 0], cdfs.get(f.id or 0))
+        for f, name, options in rows
+    ]
+
+
+def _cdfs(session: Session, forecast_ids: Sequence[int | None]) -> dict[int, list[float]]:
+    """The CDFs of numeric and date forecasts (the questions without options)."""
+    found: dict[int, list[float]] = {}
+    for start in range(0, len(forecast_ids), 900):
+        chunk = forecast_ids[start : start + 900]
+        query = select(ForecastCdf).where(col(ForecastCdf.forecast_id).in_(chunk))
+        found.update((row.forecast_id, list(row.cdf)) for row in session.exec(query))
+    return found
 
 
 def _base_query() -> Select:  # type: ignore[type-arg]

@@ -8,9 +8,12 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.models import Forecast, Question, QuestionRevision, User
+from tracker.quantities import resolution_text
 from tracker.schemas import (
     ANNULLED,
+    CONTINUOUS,
     Actor,
+    ContinuousSpec,
     QuestionCreate,
     QuestionEdit,
     QuestionRead,
@@ -34,9 +37,34 @@ def question_state(question: Question | QuestionRead, now: datetime) -> str:
 
 
 def to_read(question: Question, now: datetime) -> QuestionRead:
-    return QuestionRead.model_validate(
-        question.model_dump() | {"state": question_state(question, now)}
-    )
+    fields = question.model_dump(exclude=_RANGE_COLUMNS)
+    if question.type in CONTINUOUS:
+        fields["range"] = ContinuousSpec(
+            lower=question.range_lower,
+            upper=question.range_upper,
+            open_lower=question.open_lower,
+            open_upper=question.open_upper,
+            scale=question.scale,
+            unit=question.unit,
+        )
+    return QuestionRead.model_validate(fields | {"state": question_state(question, now)})
+
+
+_RANGE_COLUMNS = {"range_lower", "range_upper", "open_lower", "open_upper", "scale", "unit"}
+
+
+def range_columns(spec: ContinuousSpec | None) -> dict[str, object]:
+    """A question's range as its table columns (a categorical question: none)."""
+    if spec is None:
+        return {}
+    return {
+        "range_lower": float(spec.lower),
+        "range_upper": float(spec.upper),
+        "open_lower": spec.open_lower,
+        "open_upper": spec.open_upper,
+        "scale": spec.scale,
+        "unit": spec.unit,
+    }
 
 
 def get_row(session: Session, question_id: str) -> Question:
@@ -54,9 +82,10 @@ def add_question(
     adds many with `flush=False` and flushes them together)."""
     if session.get(Question, data.id) is not None:
         raise Conflict(f"a question with id '{data.id}' already exists")
-    fields = data.model_dump(mode="json", exclude={"open_time", "close_time"})
+    fields = data.model_dump(mode="json", exclude={"open_time", "close_time", "range"})
     question = Question(
         **fields,
+        **range_columns(data.range),
         open_time=data.open_time,
         close_time=data.close_time,
         created_by=actor.user_id,
@@ -127,6 +156,8 @@ def edit_question(db: Database, actor: Actor, question_id: str, edit: QuestionEd
         if "options" in changes:
             if changes["options"] == question.options:
                 del changes["options"]
+            elif question.type in CONTINUOUS:
+                raise InvalidInput(f"a {question.type} question has a range, not options")
             else:
                 if _forecast_count(session, question_id):
                     raise Conflict("options cannot change once forecasts exist; annul and recreate")
@@ -198,8 +229,19 @@ def apply_resolution(
         raise InvalidInput("resolved_time cannot be before the question opened")
     if resolution.annul:
         question.status, question.resolution = "annulled", None
+    elif question.type in CONTINUOUS:
+        raw = resolution.value if resolution.value is not None else resolution.option
+        spec = to_read(question, now).range
+        assert spec is not None
+        try:
+            outcome = resolution_text(question.type, spec, raw)
+        except ValueError as exc:
+            raise InvalidInput(f"resolution of '{question.id}': {exc}") from None
+        question.status, question.resolution = "resolved", outcome
     else:
         option = resolution.option
+        if resolution.value is not None:
+            raise InvalidInput(f"'{question.id}' resolves to one of its options, not a value")
         if option not in question.options:
             raise InvalidInput(
                 f"'{option}' is not an option of '{question.id}' (options: {question.options})"

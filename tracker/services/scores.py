@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from tracker.db import Database
 from tracker.models import AuditEvent, Forecast, ForecastProbability, Question, User
 from tracker.models_llmassist import BotAccount
-from tracker.schemas import ForecastRead, QuestionRead
+from tracker.schemas import CONTINUOUS, ForecastRead, QuestionRead
 from tracker.scoring import aggregate, calibration, rules
 from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput
 from tracker.scoring.leaderboard import leaderboard as leaderboard_table
@@ -130,7 +130,11 @@ def _load_input(
     db: Database, only: str | None = None, with_bots: bool = False
 ) -> tuple[ScoringInput, np.ndarray]:
     """Everything, or with `only` just that question and its forecasts."""
-    questions = [q for q in list_questions(db) if only is None or q.id == only]
+    questions = [
+        q
+        for q in list_questions(db)
+        if (only is None or q.id == only) and not q.is_continuous  # their own scores below
+    ]
     index = {q.id: i for i, q in enumerate(questions)}
     width = max((len(q.options) for q in questions), default=2)
     heads, cells = _resolved_forecasts(db, only, with_bots)
@@ -187,7 +191,11 @@ def _resolved_forecasts(
     """(id, question id, user id, Unix seconds) of each visible forecast on a resolved
     question, by id; and its (forecast id, option index, probability) cells. Read through the
     driver's cursor: a million rows through ORM objects would take half a minute."""
-    scored: tuple[Any, ...] = (col(Forecast.hidden).is_(False), Question.status == "resolved")
+    scored: tuple[Any, ...] = (
+        col(Forecast.hidden).is_(False),
+        Question.status == "resolved",
+        col(Question.type).not_in(CONTINUOUS),
+    )
     if only is not None:
         scored = (*scored, Forecast.question_id == only)
     if not with_bots:
