@@ -7,9 +7,9 @@ from pydantic import ValidationError
 from tests.numeric.conftest import brent_data, next_round_data
 from tracker.db import Database
 from tracker.errors import InvalidInput
+from tracker.schemas import Actor, ForecastCreate, QuestionRead, Resolution
 from tracker.scoring.continuous import N_POINTS
 from tracker.scoring.continuous_build import summary
-from tracker.schemas import Actor, ForecastCreate, QuestionRead, Resolution
 from tracker.services import forecasts, questions
 
 
