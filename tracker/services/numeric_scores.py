@@ -1,0 +1,141 @@
+"""Scores of numeric and date questions: per member and for the team's pool, and each
+member's PIT values for calibration (DESIGN §3). Categorical scores live in `scores`."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from tracker.db import Database
+from tracker.quantities import outcome_value
+from tracker.schemas import ForecastRead, QuestionRead
+from tracker.services import memo
+from tracker.services.forecasts import forecast_history
+from tracker.services.questions import get_question, list_questions
+
+TEAM_POOL = "Team (mean of CDFs)"
+
+
+@dataclass(frozen=True)
+class NumericScoreRow:
+    """A member's (or the pool's) time-averaged scores on one question: CRPS in the
+    question's unit (dates: days; lower is better), Metaculus's log, baseline and peer
+    (higher is better; peer is None for the pool, which is not a member)."""
+
+    question_id: str
+    user: str
+    forecasts: int
+    crps: float
+    log: float
+    baseline: float
+    peer: float | None
+
+
+def _seconds(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def _humans(db: Database, history: Sequence[ForecastRead]) -> list[ForecastRead]:
+    from tracker.services.views import split_bots
+
+    return [f for f in split_bots(db, history)[0] if f.cdf is not None]
+
+
+def team_pool(history: Sequence[ForecastRead]) -> list[float] | None:
+    """The mean of each member's latest CDF in a time-ordered history (None: nobody yet)."""
+    latest = {f.user: f.cdf for f in history if f.cdf is not None}
+    if not latest:
+        return None
+    return [float(x) for x in np.mean(np.array(list(latest.values())), axis=0)]
+
+
+def question_scores(db: Database, question_id: str) -> list[NumericScoreRow]:
+    """Members' rows best baseline first, then the pool's; [] until the question resolves."""
+    question = get_question(db, question_id)
+    if not (question.is_continuous and question.status == "resolved"):
+        return []
+    return memo.memoised(db, f"numeric-scores:{question_id}", lambda: _score(db, question))
+
+
+def _score(db: Database, question: QuestionRead) -> list[NumericScoreRow]:
+    from tracker.scoring.continuous_question import pool_path, score_members
+
+    assert question.range is not None and question.resolution is not None
+    history = _humans(db, forecast_history(db, question_id=question.id))
+    if not history:
+        return []
+    rng = question.range.scoring_range()
+    outcome = outcome_value(question.type, question.resolution)
+    names = sorted({f.user for f in history})
+    code = {name: i for i, name in enumerate(names)}
+    window = (
+        _seconds(question.open_time),
+        _seconds(min(question.resolved_time or question.close_time, question.close_time)),
+        _seconds(question.close_time),
+    )
+    member = np.array([code[f.user] for f in history])
+    time = np.array([_seconds(f.created_at) for f in history])
+    cdfs = np.array([f.cdf for f in history])
+    scored = score_members(rng, member, time, cdfs, outcome, *window)
+    rows = [
+        NumericScoreRow(
+            question.id,
+            names[int(m)],
+            int(n),
+            float(c),
+            float(lg),
+            float(b),
+            float(p),
+        )
+        for m, n, c, lg, b, p in zip(
+            scored.members,
+            scored.forecasts,
+            scored.crps,
+            scored.log,
+            scored.baseline,
+            scored.peer,
+            strict=True,
+        )
+    ]
+    rows.sort(key=lambda r: (-r.baseline, r.user))
+    times, pools = pool_path(member, time, cdfs)
+    pooled = score_members(rng, np.zeros(times.size), times, pools, outcome, *window)
+    rows.append(
+        NumericScoreRow(
+            question.id,
+            TEAM_POOL,
+            int(times.size),
+            float(pooled.crps[0]),
+            float(pooled.log[0]),
+            float(pooled.baseline[0]),
+            None,
+        )
+    )
+    return rows
+
+
+def all_numeric_scores(db: Database) -> list[NumericScoreRow]:
+    """Every resolved numeric or date question's rows (for the Review page)."""
+    return [
+        row
+        for q in list_questions(db, states={"resolved"})
+        if q.is_continuous
+        for row in question_scores(db, q.id)
+    ]
+
+
+def member_pit(db: Database, user: str) -> list[float]:
+    """PIT values F(outcome) of a member's final forecast on each resolved numeric or date
+    question: uniform on [0, 1] for a calibrated forecaster (the continuous calibration)."""
+    from tracker.scoring.continuous_scores import pit
+
+    values = []
+    for q in list_questions(db, states={"resolved"}):
+        if not q.is_continuous or q.range is None or q.resolution is None:
+            continue
+        mine = [f for f in forecast_history(db, question_id=q.id) if f.user == user and f.cdf]
+        if mine:
+            rng = q.range.scoring_range()
+            values.append(float(pit(rng, mine[-1].cdf, outcome_value(q.type, q.resolution))))
+    return values
