@@ -8,7 +8,7 @@ as text: a number, an ISO date, or "below"/"above" an open bound.
 import math
 from datetime import UTC, datetime, timedelta
 
-from tracker.schemas import ComponentSpec, ContinuousSpec, _epoch_days
+from tracker.schemas import ComponentSpec, ContinuousSpec, QuestionRead, _epoch_days
 
 BELOW, ABOVE = "below", "above"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -135,3 +135,17 @@ def parse_percentiles(text: str) -> dict[float, str]:
     if not handles:
         raise ValueError("no percentiles given (e.g. 10=62,50=75,90=95)")
     return handles
+
+
+def distribution_words(question: QuestionRead, cdf: list[float]) -> str:
+    """ "median 75 USD/bbl, 80 % interval 62 – 95 USD/bbl" for a numeric or date forecast."""
+    from tracker.scoring.continuous_build import summary
+
+    assert question.range is not None
+    said = summary(question.range.scoring_range(), cdf)
+    unit = question.range.unit
+
+    def show(x: float) -> str:
+        return format_value(question.type, x, unit)
+
+    return f"median {show(said.median)}, 80 % interval {show(said.low)} – {show(said.high)}"

@@ -167,3 +167,16 @@ def test_an_option_question_refuses_a_value(
 ) -> None:
     with pytest.raises(InvalidInput, match="not a value"):
         questions.resolve_question(db, admin, binary_question.id, Resolution(value=3.0))
+
+
+def test_a_team_session_refuses_a_numeric_question(
+    db: Database, admin: Actor, alice: Actor, brent: QuestionRead
+) -> None:
+    from tracker.services import sessions
+
+    with pytest.raises(InvalidInput, match="numeric question; team sessions take"):
+        sessions.create_session(
+            db,
+            admin,
+            sessions.SessionCreate(title="Oil", question_ids=[brent.id], participants=["alice"]),
+        )

@@ -57,6 +57,13 @@ def forecast(
         float | None, typer.Option("--prob", help="P(Yes) for a binary question")
     ] = None,
     probs: Annotated[str | None, typer.Option("--probs", help='e.g. "A=0.2,B=0.8"')] = None,
+    percentiles: Annotated[
+        str | None,
+        typer.Option(
+            "--percentiles",
+            help='numeric or date questions: e.g. "10=62,50=75,90=95" (dates: 50=2027-03-01)',
+        ),
+    ] = None,
     rationale: Annotated[str, typer.Option(help="why")] = "",
 ) -> None:
     """Log a forecast now, as USER."""
@@ -65,26 +72,47 @@ def forecast(
     from tracker.schemas import ForecastCreate
     from tracker.services import forecasts, users
 
-    if (prob is None) == (probs is None):
-        raise InvalidInput("give exactly one of --prob or --probs")
+    if sum(x is not None for x in (prob, probs, percentiles)) != 1:
+        raise InvalidInput("give exactly one of --prob, --probs or --percentiles")
     db = open_db()
     actor = users.actor_for(users.get_user(db, user))
-    vector = forecasts.binary_vector(prob) if prob is not None else parse_probs(probs or "")
-    data = parse(
-        ForecastCreate,
-        {"question_id": question_id, "probabilities": vector, "rationale": rationale},
+    fields: dict[str, object] = {"question_id": question_id, "rationale": rationale}
+    if percentiles is not None:
+        from tracker.quantities import parse_percentiles
+
+        try:
+            fields["percentiles"] = parse_percentiles(percentiles)
+        except ValueError as exc:
+            raise InvalidInput(f"--percentiles: {exc}") from None
+    else:
+        fields["probabilities"] = (
+            forecasts.binary_vector(prob) if prob is not None else parse_probs(probs or "")
+        )
+    saved = forecasts.log_forecast(db, actor, parse(ForecastCreate, fields))
+    shown = (
+        _distribution_words(db, question_id, saved.cdf)
+        if saved.cdf
+        else ", ".join(f"{k}={v:.3f}" for k, v in saved.probabilities.items())
     )
-    saved = forecasts.log_forecast(db, actor, data)
-    shown = ", ".join(f"{k}={v:.3f}" for k, v in saved.probabilities.items())
     typer.echo(
         f"forecast {saved.id} on {question_id} by {user} "
         f"at {format_time(saved.created_at)}: {shown}"
     )
 
 
+def _distribution_words(db, question_id: str, cdf: list[float]) -> str:  # type: ignore[no-untyped-def]
+    from tracker.quantities import distribution_words
+    from tracker.services import questions
+
+    return distribution_words(questions.get_question(db, question_id), cdf)
+
+
 def resolve(
     question_id: str,
-    option: Annotated[str | None, typer.Argument(help="the option that happened")] = None,
+    option: Annotated[
+        str | None,
+        typer.Argument(help="the option that happened (numeric: the value; date: YYYY-MM-DD)"),
+    ] = None,
     annul: Annotated[bool, typer.Option("--annul", help="annul instead (never scored)")] = False,
     note: Annotated[str, typer.Option(help="resolution note")] = "",
     source: Annotated[str, typer.Option(help="resolution source, e.g. a URL")] = "",

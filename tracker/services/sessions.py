@@ -21,6 +21,7 @@ from tracker.db import Database
 from tracker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tracker.interchange.spreadsheet import csv_text
 from tracker.models import (
+    CONTINUOUS_TYPES,
     Forecast,
     ForecastSession,
     Question,
@@ -131,6 +132,12 @@ def create_session(db: Database, actor: Actor, data: SessionCreate) -> SessionRe
                 raise NotFound(f"no question with id '{qid}'")
             if question_state(question, now) != "open":
                 raise InvalidInput(f"question '{qid}' is not open for forecasting")
+            if question.type in CONTINUOUS_TYPES:
+                raise InvalidInput(
+                    f"question '{qid}' is a {question.type} question; team sessions take "
+                    "binary, multiple-choice and ordered questions (their reveal compares "
+                    "option probabilities)"
+                )
         users = []
         for name in data.participants:
             user = session.exec(select(User).where(func.lower(User.name) == name.lower())).first()
