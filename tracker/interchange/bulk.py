@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlmodel import Session
 
-from tracker.models import Forecast, ForecastProbability
+from tracker.models import Forecast, ForecastCdf, ForecastProbability
 
 BATCH = 5_000
 FORECAST: Table = Forecast.__table__  # type: ignore[attr-defined]
 PROBABILITY: Table = ForecastProbability.__table__  # type: ignore[attr-defined]
+CDF: Table = ForecastCdf.__table__  # type: ignore[attr-defined]
 
 
 class IdBlock:
@@ -55,10 +56,13 @@ class ForecastWriter:
         self.session = session
         self.ids = IdBlock(session, FORECAST)
         self.pending: list[tuple[dict[str, Any], list[float]]] = []
+        self.cdfs: dict[int, list[float]] = {}  # position in `pending` → CDF (numeric, date)
         self.written = 0
 
-    def add(self, row: dict[str, Any], vector: list[float]) -> None:
+    def add(self, row: dict[str, Any], vector: list[float], cdf: list[float] | None = None) -> None:
         self.pending.append((row, vector))
+        if cdf is not None:
+            self.cdfs[len(self.pending) - 1] = cdf
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -69,9 +73,15 @@ class ForecastWriter:
         forecasts = [row | {"id": i} for i, (row, _) in zip(ids, self.pending, strict=True)]
         conn = self.session.connection()
         conn.execute(insert(FORECAST), forecasts)
-        conn.execute(insert(PROBABILITY), list(_probability_rows(ids, self.pending)))
+        cells = list(_probability_rows(ids, self.pending))
+        if cells:
+            conn.execute(insert(PROBABILITY), cells)
+        if self.cdfs:
+            rows = [{"forecast_id": ids[i], "cdf": cdf} for i, cdf in self.cdfs.items()]
+            conn.execute(insert(CDF), rows)
         self.written += len(self.pending)
         self.pending = []
+        self.cdfs = {}
 
     def close(self) -> int:
         self.flush()

@@ -90,12 +90,43 @@ class RevisionRecord(_Record):
     edited_at: UtcDatetime
 
 
+RANGE_KEYS = ("open_lower", "open_upper", "scale", "unit")
+"""A numeric or date question's keys beside `range: [lower, upper]` (DESIGN §3)."""
+
+
 class QuestionRecord(QuestionCreate):
     """A question row: the create fields plus its resolution and optional extras."""
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    resolution: str | None = pydantic.Field(default=None, max_length=200)
+    resolution: str | float | None = pydantic.Field(default=None)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _flat_range(cls, data: Any) -> Any:
+        """The document's flat form (`range: [lower, upper]`, `open_lower`, …) as the
+        service's `ContinuousSpec`."""
+        if isinstance(data, dict) and isinstance(data.get("range"), list):
+            data = dict(data)
+            bounds = data.pop("range")
+            if len(bounds) != 2:
+                raise ValueError("range must be [lower, upper]")
+            spec = {"lower": bounds[0], "upper": bounds[1]}
+            spec |= {k: data.pop(k) for k in RANGE_KEYS if k in data}
+            data["range"] = spec
+        return data
+
+    @pydantic.field_validator("resolution")
+    @classmethod
+    def _resolution_text(cls, value: str | float | None) -> str | None:
+        if isinstance(value, bool):
+            raise ValueError("must be an option, a value or 'annulled', not true/false")
+        if isinstance(value, float | int):
+            return repr(float(value))
+        if value is not None and len(value) > 200:
+            raise ValueError("is longer than 200 characters")
+        return value
+
     resolved_time: UtcDatetime | None = None
     resolution_note: LongText = ""
     resolution_source: ShortText = ""
@@ -108,6 +139,7 @@ class ForecastRecord(_Record):
     time: UtcDatetime
     probabilities: dict[str, Probability] | None = None
     probability: Probability | None = None
+    cdf: list[float] | None = pydantic.Field(default=None, max_length=1000)
     rationale: Rationale = ""
     hidden: bool = False
     revision: int | None = pydantic.Field(default=None, ge=1)
@@ -312,9 +344,17 @@ def _unique_question_ids(questions: list[QuestionRecord]) -> None:
 
 
 def check_resolution(record: QuestionRecord, where: str, now: datetime) -> None:
-    """A resolution names an option (or annuls) and its time lies between open_time and now."""
+    """A resolution names an option (a numeric or date question: a value in its range) or
+    annuls, and its time lies between open_time and now."""
     options = record.options or []
-    if record.resolution not in (None, ANNULLED, *options):
+    if record.range is not None and record.resolution not in (None, ANNULLED):
+        from tracker.quantities import resolution_text
+
+        try:
+            record.resolution = resolution_text(record.type, record.range, record.resolution)
+        except ValueError as exc:
+            raise InvalidInput(f"{where}: resolution: {exc}") from None
+    elif record.resolution not in (None, ANNULLED, *options):
         raise InvalidInput(
             f"{where}: resolution {short(record.resolution)!r} is not one of {short(options, 200)}"
         )

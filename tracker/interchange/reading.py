@@ -20,6 +20,7 @@ from tracker.interchange.bulk import ForecastWriter
 from tracker.interchange.comments_section import merge_comments
 from tracker.interchange.format import (
     QUESTION_KEYS,
+    RANGE_KEYS,
     ForecastRecord,
     QuestionRecord,
     check_resolution,
@@ -29,13 +30,15 @@ from tracker.interchange.format import (
     parse_document,
     short,
 )
-from tracker.interchange.writing import forecast_vectors, question_json
+from tracker.interchange.writing import forecast_cdfs, forecast_vectors, question_json
 from tracker.models import Forecast, Question, User
+from tracker.quantities import forecast_cdf
 from tracker.schemas import ANNULLED, Actor, QuestionCreate
+from tracker.scoring.continuous import N_POINTS
 from tracker.services import audit
 from tracker.services.forecasts import binary_vector, normalise_probabilities
 from tracker.services.permissions import require_admin
-from tracker.services.questions import add_question
+from tracker.services.questions import add_question, range_columns, spec_of
 from tracker.services.users import ensure_forecasters, verified_actor
 
 
@@ -149,6 +152,8 @@ def _first_difference(existing: Question, record: QuestionRecord) -> str | None:
         "resolution_note",
         "resolution_source",
         "hide_until_forecast",
+        "range",
+        *RANGE_KEYS,
     ):
         if ours.get(key) != theirs.get(key):
             return key
@@ -159,6 +164,7 @@ def _preview(record: QuestionRecord) -> Question:
     fields = record.model_dump(mode="json", exclude={"open_time", "close_time", "resolved_time"})
     question = Question(
         **{k: v for k, v in fields.items() if k in Question.model_fields},
+        **range_columns(record.range),
         open_time=record.open_time,
         close_time=record.close_time,
         created_at=record.open_time,
@@ -192,7 +198,7 @@ def _merge_forecasts(
         question = questions.get(record.question_id)
         if question is None:
             raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
-        vector = _record_vector(record, question, where)
+        vector, cdf = _record_values(record, question, where)
         _check_window(record, question, where, now)
         links = restorer.forecast_fields(
             session_ref=record.session,
@@ -209,9 +215,11 @@ def _merge_forecasts(
             )
         seen[key] = index
         if key in existing:
-            old_vector, old_rationale = existing[key]
-            same = all(
-                math.isclose(a, b, abs_tol=1e-12) for a, b in zip(old_vector, vector, strict=True)
+            old_values, old_rationale = existing[key]
+            new_values = cdf if cdf is not None else vector
+            same = len(old_values) == len(new_values) and all(
+                math.isclose(a, b, abs_tol=1e-12)
+                for a, b in zip(old_values, new_values, strict=True)
             )
             if not same or old_rationale != record.rationale:
                 raise InvalidInput(f"{where}: a different forecast already exists at that time")
@@ -230,8 +238,30 @@ def _merge_forecasts(
             "summary_id": None,
             **links,
         }
-        writer.add(row, vector)
+        writer.add(row, vector, cdf)
     summary.forecasts_added = writer.close()
+
+
+def _record_values(
+    record: ForecastRecord, question: Question, where: str
+) -> tuple[list[float], list[float] | None]:
+    """The option vector, or for a numeric or date question ([] and) the checked CDF."""
+    spec = spec_of(question)
+    if spec is None:
+        if record.cdf is not None:
+            raise InvalidInput(f"{where}: 'cdf' is only for numeric and date questions")
+        return _record_vector(record, question, where), None
+    if record.probabilities is not None or record.probability is not None:
+        raise InvalidInput(
+            f"{where}: '{question.id}' is a {question.type} question: give 'cdf' "
+            f"({N_POINTS} numbers), not probabilities"
+        )
+    if record.cdf is None:
+        raise InvalidInput(f"{where}: a {question.type} forecast needs 'cdf' ({N_POINTS} numbers)")
+    try:
+        return [], forecast_cdf(question.type, spec, cdf=record.cdf)
+    except ValueError as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
 
 
 def _record_vector(record: ForecastRecord, question: Question, where: str) -> list[float]:
@@ -285,4 +315,8 @@ def _existing_forecasts(
     )
     rows = session.exec(query).all()  # columns, not objects: a re-import reads every row
     vectors = forecast_vectors(session) if rows else {}
-    return {(q, name, at): (vectors.get(fid or 0, []), why) for fid, q, name, at, why in rows}
+    cdfs = forecast_cdfs(session) if rows else {}
+    return {
+        (q, name, at): (vectors.get(fid or 0) or cdfs.get(fid or 0, []), why)
+        for fid, q, name, at, why in rows
+    }

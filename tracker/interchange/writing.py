@@ -13,7 +13,9 @@ from tracker.interchange import backup
 from tracker.interchange.format import FORMAT, format_time
 from tracker.interchange.jsonwrite import dumps_indented
 from tracker.interchange.spreadsheet import csv_text
-from tracker.models import Forecast, ForecastProbability, Question, User
+from tracker.models import CONTINUOUS_TYPES as CONTINUOUS
+from tracker.models import Forecast, ForecastCdf, ForecastProbability, Question, User
+from tracker.quantities import iso_date
 from tracker.schemas import ANNULLED
 
 _FORECAST_COLUMNS = (
@@ -47,6 +49,7 @@ def export_document(
         if leave_out:
             rows = [(f, name) for f, name in rows if f.id not in leave_out]
         vectors = forecast_vectors(session)
+        cdfs = forecast_cdfs(session)
         extras = backup.export_extras(
             session, questions, [f for f, _ in rows], credentials=credentials
         )
@@ -61,7 +64,7 @@ def export_document(
         "format": FORMAT,
         "questions": question_rows,
         "forecasts": [
-            forecast_json(f, name, options[f.question_id], vectors[f.id or 0])
+            forecast_json(f, name, options[f.question_id], vectors.get(f.id or 0, []), cdfs)
             | extras.forecast_fields.get(f.id or 0, {})
             for f, name in rows
         ],
@@ -80,6 +83,33 @@ def forecast_vectors(session: Session) -> dict[int, list[float]]:
     return vectors
 
 
+def forecast_cdfs(session: Session) -> dict[int, list[float]]:
+    """Every numeric or date forecast's CDF, by forecast id."""
+    query = select(ForecastCdf.forecast_id, ForecastCdf.cdf)
+    return {forecast_id: list(cdf) for forecast_id, cdf in session.exec(query)}
+
+
+def _range_json(q: Question) -> dict[str, Any]:
+    """A numeric or date question's range keys (DESIGN §3); dates as ISO dates."""
+    lower, upper = float(q.range_lower or 0.0), float(q.range_upper or 0.0)
+    bounds: list[Any] = [iso_date(lower), iso_date(upper)] if q.type == "date" else [lower, upper]
+    return {
+        "range": bounds,
+        "open_lower": q.open_lower,
+        "open_upper": q.open_upper,
+        "scale": q.scale,
+        "unit": q.unit,
+    }
+
+
+def _resolution_json(q: Question) -> Any:
+    if q.status == "annulled":
+        return ANNULLED
+    if q.type == "numeric" and q.resolution not in (None, "below", "above"):
+        return float(q.resolution or 0.0)
+    return q.resolution
+
+
 def question_json(q: Question) -> dict[str, Any]:
     """A question's row as the document has it (the import compares rows in this form too)."""
     row: dict[str, Any] = {
@@ -91,10 +121,12 @@ def question_json(q: Question) -> dict[str, Any]:
         "resolution_criteria": q.resolution_criteria,
         "open_time": format_time(q.open_time),
         "close_time": format_time(q.close_time),
-        "resolution": ANNULLED if q.status == "annulled" else q.resolution,
+        "resolution": _resolution_json(q),
         "resolved_time": format_time(q.resolved_time) if q.resolved_time else None,
         "tags": q.tags,
     }
+    if q.type in CONTINUOUS:
+        row |= _range_json(q)
     if q.sources:
         row["sources"] = q.sources
     if q.resolution_note:
@@ -106,14 +138,24 @@ def question_json(q: Question) -> dict[str, Any]:
     return row
 
 
-def forecast_json(f: Any, user: str, options: list[str], vector: list[float]) -> dict:
+def forecast_json(
+    f: Any,
+    user: str,
+    options: list[str],
+    vector: list[float],
+    cdfs: dict[int, list[float]] | None = None,
+) -> dict:
+    """A forecast's row: its option probabilities, or (a numeric or date question) its CDF."""
     row: dict[str, Any] = {
         "question_id": f.question_id,
         "user": user,
         "time": format_time(f.created_at),
-        "probabilities": dict(zip(options, vector, strict=True)),
-        "rationale": f.rationale,
     }
+    if not options and cdfs and f.id in cdfs:
+        row["cdf"] = cdfs[f.id]
+    else:
+        row["probabilities"] = dict(zip(options, vector, strict=True))
+    row["rationale"] = f.rationale
     if f.hidden:
         row["hidden"] = True
     return row
@@ -130,7 +172,8 @@ def export_json(
 
 
 def export_forecasts_csv(db: Database, *, leave_out: set[int] | None = None) -> str:
-    """One row per forecast and option, for spreadsheet users (free text formula-safe)."""
+    """One row per forecast and option, for spreadsheet users (free text formula-safe);
+    numeric and date forecasts (a CDF, no options) are in the JSON export only."""
     document = export_document(db, leave_out=leave_out)
     titles = {q["id"]: q["title"] for q in document["questions"]}
     header = ["question_id", "question_title", "user", "time", "option", "probability", "rationale"]
@@ -140,6 +183,6 @@ def export_forecasts_csv(db: Database, *, leave_out: set[int] | None = None) -> 
             [f["question_id"], titles[f["question_id"]], f["user"], f["time"], option, float(p),
              f["rationale"]]
             for f in document["forecasts"]
-            for option, p in f["probabilities"].items()
+            for option, p in f.get("probabilities", {}).items()
         ),
     )  # fmt: skip

@@ -37,17 +37,22 @@ def question_state(question: Question | QuestionRead, now: datetime) -> str:
 
 
 def to_read(question: Question, now: datetime) -> QuestionRead:
-    fields = question.model_dump(exclude=_RANGE_COLUMNS)
-    if question.type in CONTINUOUS:
-        fields["range"] = ContinuousSpec(
-            lower=question.range_lower,
-            upper=question.range_upper,
-            open_lower=question.open_lower,
-            open_upper=question.open_upper,
-            scale=question.scale,
-            unit=question.unit,
-        )
+    fields = question.model_dump(exclude=_RANGE_COLUMNS) | {"range": spec_of(question)}
     return QuestionRead.model_validate(fields | {"state": question_state(question, now)})
+
+
+def spec_of(question: Question) -> ContinuousSpec | None:
+    """A question row's range (None for a categorical question)."""
+    if question.type not in CONTINUOUS:
+        return None
+    return ContinuousSpec(
+        lower=question.range_lower,
+        upper=question.range_upper,
+        open_lower=question.open_lower,
+        open_upper=question.open_upper,
+        scale=question.scale,
+        unit=question.unit,
+    )
 
 
 _RANGE_COLUMNS = {"range_lower", "range_upper", "open_lower", "open_upper", "scale", "unit"}
