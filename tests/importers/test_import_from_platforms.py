@@ -129,10 +129,48 @@ def test_a_csv_without_fatebook_columns_says_which_are_missing(db: Database) -> 
 # --- Metaculus ------------------------------------------------------------------------------
 
 
-def test_metaculus_numeric_questions_are_named_until_they_can_be_stored(db: Database) -> None:
+def test_metaculus_discrete_questions_are_named_as_not_storable(db: Database) -> None:
     with pytest.raises(InvalidInput) as caught:
         import_from(db, SYSTEM, "metaculus", sample("metaculus.json"), user="mia")
-    assert "results[2] (Metaculus question 80003, numeric)" in str(caught.value)
+    assert "results[4] (Metaculus question 80005, discrete)" in str(caught.value)
+    assert exported(db)["questions"] == []
+
+
+def test_metaculus_numeric_and_date_questions_keep_their_range_and_cdfs(
+    db: Database, tmp_path: Path
+) -> None:
+    data = json.loads(sample("metaculus.json"))
+    import_from(
+        db, SYSTEM, "metaculus", sample("metaculus.json"), user="mia", skip_unsupported=True
+    )
+    document = exported(db)
+    questions = by_title(document)
+    brent = questions["Brent crude price on 30 June 2026 (USD)?"]
+    assert brent["type"] == "numeric" and brent["range"] == [40.0, 160.0]
+    assert brent["open_lower"] and brent["open_upper"] and brent["unit"] == "USD"
+    (forecast,) = forecasts_of(document, brent["id"])
+    given = data["results"][2]["question"]["my_forecasts"]["latest"]["forecast_values"]
+    assert forecast["cdf"] == pytest.approx(given, abs=1e-9)
+    talks = questions["When will the next round of US-Iran talks begin?"]
+    assert talks["type"] == "date" and talks["range"] == ["2026-03-01", "2026-12-31"]
+    assert talks["resolution"] == "2026-05-12" and not talks["open_lower"]
+    # and the whole file round-trips through our own export
+    first = interchange.export_json(db)
+    other = Database(f"sqlite:///{tmp_path / 'other.db'}", clock=Clock(NOW))
+    SQLModel.metadata.create_all(other.engine)
+    interchange.import_text(other, SYSTEM, first)
+    assert interchange.export_json(other) == first
+    other.dispose()
+
+
+def test_a_metaculus_cdf_that_breaks_the_range_rules_changes_nothing(db: Database) -> None:
+    data = json.loads(sample("metaculus.json"))
+    latest = data["results"][2]["question"]["my_forecasts"]["latest"]
+    latest["forecast_values"] = latest["forecast_values"][:-1]  # 200 points
+    with pytest.raises(InvalidInput, match="201"):
+        import_from(
+            db, SYSTEM, "metaculus", json.dumps(data).encode(), user="mia", skip_unsupported=True
+        )
     assert exported(db)["questions"] == []
 
 
@@ -140,8 +178,8 @@ def test_metaculus_list_imports_binary_and_multiple_choice_with_my_forecasts(db:
     summary, conversion = import_from(
         db, SYSTEM, "metaculus", sample("metaculus.json"), user="mia", skip_unsupported=True
     )
-    assert conversion.skipped == ["results[2] (Metaculus question 80003, numeric)"]
-    assert (summary.questions_added, summary.forecasts_added) == (2, 3)
+    assert conversion.skipped == ["results[4] (Metaculus question 80005, discrete)"]
+    assert (summary.questions_added, summary.forecasts_added) == (4, 5)
     document = exported(db)
     questions = by_title(document)
     framework = questions["Will Iran and the US sign a written nuclear framework before 2027?"]

@@ -4,19 +4,25 @@ Accepted: the `/api/posts/` answer (`{"results": [post, ...]}`), a list of posts
 questions; a post's question group becomes one question per sub-question. Forecasts come from
 `my_forecasts` (`latest`, and any `history` entry that carries values); binary values are
 `[P(no), P(yes)]` and multiple choice one value per option, in the question's option order.
+Numeric and date questions keep their `scaling` (range, open bounds; a log scale when the
+zero point is 0) and their forecasts' 201-point CDF, which is Metaculus's own representation;
+a date range and resolution are Unix times there and ISO dates here.
 Metaculus names no user in the file, so the importer is told whose forecasts these are.
-Numeric, date and discrete questions cannot be stored here yet: they are named in the error,
-or left out with `skip_unsupported`."""
+Discrete questions (and log scales with another zero point) cannot be stored: they are named
+in the error, or left out with `skip_unsupported`."""
 
 from typing import Any
 
 from tracker.interchange.format import FORMAT, format_time, short
 from tracker.interchange.importers.common import Problems, check_rows, parse_time, stable_id
+from tracker.quantities import iso_date
 from tracker.schemas import ANNULLED
 
 SOURCE = "Metaculus"
-SUPPORTED = ("binary", "multiple_choice")
+SUPPORTED = ("binary", "multiple_choice", "numeric", "date")
+CONTINUOUS = ("numeric", "date")
 _ANNULLED = {"annulled", "ambiguous"}
+_OUT_OF_RANGE = {"below_lower_bound": "below", "above_upper_bound": "above"}
 
 
 def convert(data: Any, *, user: str, skip_unsupported: bool = False) -> tuple[dict, list[str]]:
@@ -82,7 +88,12 @@ def _question(post: dict, question: dict, kind: str) -> dict[str, Any]:
         title = f"{title}: {question['label']}"
     if not title:
         raise ValueError("the question has no title")
-    options = ["Yes", "No"] if kind == "binary" else [str(o) for o in question.get("options") or []]
+    if kind in CONTINUOUS:
+        options: list[str] = []
+    elif kind == "binary":
+        options = ["Yes", "No"]
+    else:
+        options = [str(o) for o in question.get("options") or []]
     opened = parse_time(question.get("open_time") or post.get("published_at"))
     closed = parse_time(question.get("scheduled_close_time") or question["actual_close_time"])
     criteria = str(question.get("resolution_criteria") or "")
@@ -103,10 +114,46 @@ def _question(post: dict, question: dict, kind: str) -> dict[str, Any]:
         "resolved_time": format_time(resolved_at) if resolved_at else None,
         "tags": ["metaculus"],
     }
+    if kind in CONTINUOUS:
+        record |= _range(question, kind)
     if post.get("id") is not None:
         url = f"https://www.metaculus.com/questions/{post['id']}/"
         record["sources"] = [{"title": title, "outlet": "Metaculus", "url": url}]
     return record
+
+
+def _range(question: dict, kind: str) -> dict[str, Any]:
+    """Metaculus's `scaling` as our range keys (dates: Unix seconds → ISO dates)."""
+    scaling = question.get("scaling") or {}
+    low, high = float(scaling["range_min"]), float(scaling["range_max"])
+    zero = scaling.get("zero_point")
+    if zero not in (None, 0, 0.0):
+        raise ValueError(f"a log scale with zero point {short(zero)} cannot be stored")
+    bounds: list[Any] = [low, high]
+    if kind == "date":
+        bounds = [iso_date(low / 86_400), iso_date(high / 86_400)]
+
+    def is_open(name: str) -> bool:
+        return bool(scaling.get(name, question.get(name, False)))
+
+    return {
+        "range": bounds,
+        "open_lower": is_open("open_lower_bound"),
+        "open_upper": is_open("open_upper_bound"),
+        "scale": "log" if zero is not None else "linear",
+        "unit": str(question.get("unit") or "")[:40],
+    }
+
+
+def _continuous_resolution(text: str, kind: str) -> str | float:
+    if text in _OUT_OF_RANGE:
+        return _OUT_OF_RANGE[text]
+    if kind == "date":
+        return iso_date(parse_time(text).timestamp() / 86_400)
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"resolution {short(text)!r} is not a number") from None
 
 
 def _resolution(question: dict, options: list[str], kind: str):
@@ -114,8 +161,11 @@ def _resolution(question: dict, options: list[str], kind: str):
     if raw in (None, ""):
         return None, None
     text = str(raw)
+    resolution: str | float
     if text.lower() in _ANNULLED:
         resolution = ANNULLED
+    elif kind in CONTINUOUS:
+        resolution = _continuous_resolution(text, kind)
     elif kind == "binary" and text.lower() in ("yes", "no"):
         resolution = text.capitalize()
     elif text in options:
@@ -142,6 +192,13 @@ def _forecasts(question: dict, record: dict, user: str) -> list[dict[str, Any]]:
 
 
 def _values(entry: dict, record: dict) -> dict[str, Any] | None:
+    if record["type"] in CONTINUOUS:
+        values = entry.get("forecast_values") or entry.get("continuous_cdf")
+        if values is None:
+            return None
+        if not isinstance(values, list):
+            raise ValueError("a numeric forecast's forecast_values must be its CDF (a list)")
+        return {"cdf": [float(v) for v in values]}  # the import checks it against the range
     if record["type"] == "binary":
         if entry.get("probability_yes") is not None:
             return {"probability": float(entry["probability_yes"])}
