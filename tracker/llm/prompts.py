@@ -77,7 +77,12 @@ def _question_block(request: SummaryRequest) -> str:
     return "\n".join(
         [
             f"Title: {q.title}",
-            f"Type: {q.type}; options, in order: {' | '.join(q.options)}",
+            (
+                f"Type: {q.type}; options, in order: {' | '.join(q.options)}"
+                if q.options
+                else f"Type: {q.type} (the forecast is a distribution over a range; "
+                "'raises' means the evidence points to a higher value or a later date)"
+            ),
             f"Opens {_utc(q.open_time)}; closes {_utc(q.close_time)}",
             "Description:",
             q.description.strip() or "(none)",

@@ -14,6 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from tracker.text import unique_terms
 
 QuestionType = Literal["binary", "multiple_choice", "ordered"]
+BriefType = Literal["binary", "multiple_choice", "ordered", "numeric", "date"]
+"""A stored question may be numeric or date (no options); drafts stay option questions."""
 Direction = Literal["raises", "lowers", "neutral", "unclear"]
 OverallDirection = Literal["raises", "lowers", "neutral", "mixed", "unclear"]
 Strength = Literal["weak", "moderate", "strong"]
@@ -40,7 +42,7 @@ class QuestionBrief(BaseModel):
     id: str
     revision: int = 1
     title: str
-    type: QuestionType = "binary"
+    type: BriefType = "binary"
     options: list[str] = Field(default_factory=lambda: ["Yes", "No"])
     description: str = ""
     resolution_criteria: str = ""

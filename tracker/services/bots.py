@@ -162,12 +162,20 @@ def run_bots(db: Database, actor: Actor, question_id: str | None = None) -> list
     if not bots:
         raise InvalidInput("no enabled bot: an admin creates one and enables it first")
     if question_id is not None:
-        state = questions.get_question(db, question_id).state
-        if state != "open":
-            raise InvalidInput(f"question '{question_id}' is {state}; bots forecast open questions")
+        question = questions.get_question(db, question_id)
+        if question.state != "open":
+            raise InvalidInput(
+                f"question '{question_id}' is {question.state}; bots forecast open questions"
+            )
+        if question.is_continuous:
+            raise InvalidInput(
+                f"question '{question_id}' is a {question.type} question; the AI baseline "
+                "forecasts option questions only"
+            )
         targets = [question_id]
     else:
-        targets = [q.id for q in questions.list_questions(db, states={"open"})]
+        listed = questions.list_questions(db, states={"open"})
+        targets = [q.id for q in listed if not q.is_continuous]
     runs = []
     for bot in bots:
         for qid in targets:

@@ -47,7 +47,11 @@ class Coaching(BaseModel):
 
 def _events(db: Database, actor: Actor) -> list[tuple[float, bool, list[str]]]:
     """(favourite's probability, it happened, the question's tags) per resolved question."""
-    resolved = {q.id: q for q in questions.list_questions(db, states={"resolved"})}
+    resolved = {
+        q.id: q
+        for q in questions.list_questions(db, states={"resolved"})
+        if not q.is_continuous  # no favourite option to be confident in
+    }
     last: dict[str, tuple[datetime, dict[str, float]]] = {}
     for f in forecasts.forecast_history(db, user_id=actor.user_id):
         q = resolved.get(f.question_id)

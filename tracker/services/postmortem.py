@@ -51,6 +51,11 @@ def _favours(direction: str, option: str | None, q: QuestionRead) -> bool:
 
 
 def facts_for(db: Database, actor: Actor, q: QuestionRead) -> list[Fact]:
+    if q.is_continuous:
+        from tracker.services.numeric_postmortem import numeric_facts
+
+        texts = numeric_facts(db, q)
+        return [Fact(id=f"F{i + 1}", text=t) for i, t in enumerate(texts)]
     history, _ = views.split_bots(db, views.question_history(db, q.id))
     end = min(q.close_time, q.resolved_time or q.close_time)
     history = [f for f in history if f.created_at < end]

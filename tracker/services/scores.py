@@ -194,7 +194,7 @@ def _resolved_forecasts(
     scored: tuple[Any, ...] = (
         col(Forecast.hidden).is_(False),
         Question.status == "resolved",
-        col(Question.type).not_in(CONTINUOUS),
+        *(Question.type != kind for kind in CONTINUOUS),  # no IN: `_fetch` binds plainly
     )
     if only is not None:
         scored = (*scored, Forecast.question_id == only)

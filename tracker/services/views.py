@@ -26,6 +26,7 @@ from tracker.db import Database
 from tracker.models import (
     EvidenceItem,
     Forecast,
+    ForecastCdf,
     ForecastProbability,
     ForecastSession,
     Question,
@@ -124,6 +125,8 @@ class QuestionRow:
     team_pool: dict[str, float] | None = None  # the pool this view shows (the median by default)
     team_visible: bool = False
     blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
+    team_cdf: list[float] | None = None
+    """Numeric and date questions: the mean of the members' latest CDFs, when visible."""
 
 
 def question_rows(
@@ -300,7 +303,12 @@ def question_view(
         bot_forecasts=bots_shown,
         blind_session=blind and not visible,
     )
-    if visible:
+    if visible and question.is_continuous:
+        from tracker.services.numeric_scores import team_pool
+
+        view.others = [f for f in history if f.user_id != actor.user_id]
+        view.team_cdf = team_pool(history)
+    elif visible:
         view.others = [f for f in history if f.user_id != actor.user_id]
         view.aggregate = aggregate_path(history, question.options)
         standing = sorted(forecasts.latest_by_user(history).values(), key=lambda f: f.created_at)
@@ -427,6 +435,14 @@ def _read_history(db: Database, question_id: str) -> list[ForecastRead]:
         vectors: dict[int, list[float]] = defaultdict(list)
         for forecast_id, probability in conn.execute(cells):
             vectors[forecast_id].append(probability)
+        cdfs: dict[int, list[float]] = {}
+        if options is not None and not options[0]:  # a numeric or date question: CDFs
+            cdf_rows = (
+                select(ForecastCdf.forecast_id, ForecastCdf.cdf)
+                .join(Forecast, col(Forecast.id) == ForecastCdf.forecast_id)
+                .where(Forecast.question_id == question_id, col(Forecast.hidden).is_(False))
+            )
+            cdfs = {fid: list(cdf) for fid, cdf in conn.execute(cdf_rows)}
     return [
         ForecastRead.model_construct(  # typed by the columns already: skip re-validation
             id=fid,
@@ -442,6 +458,7 @@ def _read_history(db: Database, question_id: str) -> list[ForecastRead]:
             session_phase=phase,
             summary_id=summary_id,
             hidden=hidden,
+            cdf=cdfs.get(fid),
         )
         for (fid, qid, uid, name, at, rationale, revision, origin, session_id, phase, summary_id,
              hidden) in rows
