@@ -351,7 +351,10 @@ class Resolution(BaseModel):
     def _one_of(self) -> "Resolution":
         given = sum((self.annul, self.option is not None, self.value is not None))
         if given != 1:
-            raise ValueError("give either an option (or a value) or annul, not both or neither")
+            raise ValueError(
+                "give either an option or annul, not both or neither (a numeric or date "
+                "question takes a value instead of an option)"
+            )
         return self
 
 
