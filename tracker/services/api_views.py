@@ -12,7 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tracker.db import Database
 from tracker.errors import InvalidInput, parse
-from tracker.schemas import Actor, ForecastCreate, ForecastRead, Probability, QuestionRead
+from tracker.schemas import (
+    Actor,
+    ComponentSpec,
+    ForecastCreate,
+    ForecastRead,
+    Probability,
+    QuestionRead,
+)
 from tracker.services import evidence, forecasts, questions, scores, session_views, users, views
 
 STATES = ("upcoming", "open", "closed", "resolved", "annulled")
@@ -51,22 +58,32 @@ class QuestionDetail(BaseModel):
     team_pools: dict[str, dict[str, float]]
     """Median, mean, geometric mean of odds...: empty while the team's numbers are hidden."""
     others: list[ForecastRead]
+    team_cdf: list[float] | None = None
+    """Numeric and date questions: the mean of the members' CDFs (None while hidden)."""
 
 
 class ForecastBody(BaseModel):
-    """`probability` (binary: P(Yes)) or `probabilities` (one per option), and a rationale."""
+    """`probability` (binary: P(Yes)) or `probabilities` (one per option); a numeric or date
+    question takes `percentiles` ({"10": 62, "50": 75, "90": 95}), `components` or `cdf`."""
 
     model_config = ConfigDict(extra="forbid")
 
     probability: Probability | None = None
     probabilities: dict[str, Probability] | None = None
+    percentiles: dict[float, float | str] | None = Field(default=None, max_length=20)
+    components: list[ComponentSpec] | None = Field(default=None, max_length=3)
+    cdf: list[float] | None = Field(default=None, max_length=1000)
     rationale: str = ""
     session_id: int | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> "ForecastBody":
-        if (self.probability is None) == (self.probabilities is None):
-            raise ValueError("give either probability or probabilities")
+        given = (self.probability, self.probabilities, self.percentiles, self.components, self.cdf)
+        if sum(x is not None for x in given) != 1:
+            raise ValueError(
+                "give one of probability or probabilities (numeric and date questions: "
+                "percentiles, components or cdf)"
+            )
         return self
 
 
@@ -128,6 +145,7 @@ def question_detail(db: Database, actor: Actor, question_id: str) -> QuestionDet
         forecasters=view.forecasters,
         team_pools=view.pools if view.team_visible else {},
         others=view.others if view.team_visible else [],
+        team_cdf=view.team_cdf if view.team_visible else None,
     )
 
 
@@ -145,11 +163,14 @@ def submit_forecast(
         vector = forecasts.binary_vector(parsed.probability)
     else:
         vector = dict(parsed.probabilities or {})
+    kinds = {"percentiles", "components", "cdf"}
+    distribution = parsed.model_dump(include=kinds, exclude_none=True)
     data = parse(
         ForecastCreate,
         {
             "question_id": question_id,
             "probabilities": vector,
+            **distribution,
             "rationale": parsed.rationale,
             "session_id": parsed.session_id,
         },
