@@ -146,3 +146,19 @@ def test_the_team_pool_is_the_mean_of_the_latest_cdfs(
     assert pooled == pytest.approx(
         [(a + b) / 2 for a, b in zip(history[1].cdf, history[2].cdf, strict=True)]
     )
+
+
+def test_the_numeric_leaderboard_ranks_by_peer_and_the_pit_histogram_counts(
+    db: Database, admin: Actor, alice: Actor, bob: Actor, clock: Clock, closed_range: QuestionRead
+) -> None:
+    sharp, vague = {10: 70, 50: 75, 90: 80}, {10: 20, 50: 50, 90: 80}
+    forecasts.log_forecast(
+        db, alice, ForecastCreate(question_id=closed_range.id, percentiles=sharp)
+    )
+    forecasts.log_forecast(db, bob, ForecastCreate(question_id=closed_range.id, percentiles=vague))
+    _resolve(db, admin, clock, closed_range.id, "75")
+    board = numeric_scores.numeric_leaderboard(db)
+    assert [s.user for s in board] == ["alice", "bob"] and board[0].questions == 1
+    histogram = numeric_scores.member_pit_histogram(db, "alice")
+    assert histogram.values == 1 and sum(histogram.counts) == 1
+    assert histogram.counts[5] == 1 or histogram.counts[4] == 1  # the outcome at her median

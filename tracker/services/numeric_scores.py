@@ -139,3 +139,56 @@ def member_pit(db: Database, user: str) -> list[float]:
             rng = q.range.scoring_range()
             values.append(float(pit(rng, mine[-1].cdf, outcome_value(q.type, q.resolution))))
     return values
+
+
+@dataclass(frozen=True)
+class NumericStanding:
+    """A member's record over the resolved numeric and date questions. CRPS is left out: it
+    is in each question's unit, so it does not average across questions."""
+
+    user: str
+    questions: int
+    baseline: float
+    peer: float
+
+
+def numeric_leaderboard(db: Database) -> list[NumericStanding]:
+    """Members by mean peer score over the numeric and date questions they forecast."""
+    by_user: dict[str, list[NumericScoreRow]] = {}
+    for row in all_numeric_scores(db):
+        if row.peer is not None:
+            by_user.setdefault(row.user, []).append(row)
+    board = [
+        NumericStanding(
+            user,
+            len(rows),
+            float(np.mean([r.baseline for r in rows])),
+            float(np.mean([r.peer or 0.0 for r in rows])),
+        )
+        for user, rows in by_user.items()
+    ]
+    return sorted(board, key=lambda s: (-s.peer, s.user))
+
+
+@dataclass(frozen=True)
+class PitCalibration:
+    """A member's PIT histogram: the share of outcomes in each tenth of their distributions,
+    against the 10 % a calibrated forecaster expects."""
+
+    edges: list[float]
+    counts: list[int]
+    expected: float
+    values: int
+
+
+def member_pit_histogram(db: Database, user: str, bins: int = 10) -> PitCalibration:
+    from tracker.scoring.continuous_scores import pit_histogram
+
+    values = member_pit(db, user)
+    made = pit_histogram(values, bins)
+    return PitCalibration(
+        [float(e) for e in made.edges],
+        [int(c) for c in made.count],
+        float(made.expected),
+        len(values),
+    )
