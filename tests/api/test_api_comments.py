@@ -111,3 +111,18 @@ def test_posting_needs_a_forecast_scope_and_goes_through_the_service(
     assert extra.status_code == 422
     missing = api.get("/api/v1/questions/nope/comments", headers=headers)
     assert missing.status_code == 404
+
+
+def test_the_export_is_admin_only_and_leaves_out_threads_the_admin_may_not_read(
+    api, db, admin, alice, bob, token_for, binary_question
+):
+    _forecast(db, alice, 0.3)
+    _say(db, alice, "I am at 30% because the carrier group left.")
+    refused = api.get("/api/v1/export", headers=token_for(alice))
+    assert refused.status_code == 403 and "carrier" not in refused.text
+    before = api.get("/api/v1/export", headers=token_for(admin, "admin"))
+    assert before.status_code == 200 and "comments" not in before.json()
+    assert "carrier" not in before.text  # the admin has not forecast this question
+    _forecast(db, admin, 0.5)
+    after = api.get("/api/v1/export", headers=token_for(admin, "admin")).json()
+    assert [c["author"] for c in after["comments"]] == ["alice"]
