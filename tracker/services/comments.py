@@ -4,7 +4,9 @@ The anchoring guard covers comments too, since a comment carries someone's reaso
 their number: on a hide-until-forecast question a forecaster reads the thread only once they
 have forecast (the same rule as the team's numbers, `views.team_visible`), and while a team
 session forecasts a question blind its thread is closed to everyone. Bodies are plain text; the
-UI renders them as text with links made safe, never as markup."""
+UI renders them as text with links made safe, never as markup. The HTTP API, the post-mortem and
+an admin's export read through `discussion` and `closed_question_ids`, so the guard holds there
+as well."""
 
 import re
 from dataclasses import dataclass, field
