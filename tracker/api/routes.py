@@ -8,7 +8,15 @@ from fastapi import APIRouter, Query, Response
 from tracker.api.deps import DB, CurrentActor
 from tracker.schemas import ForecastRead
 from tracker.services import api_views
-from tracker.services.api_views import EvidenceBody, ForecastBody, QuestionDetail, QuestionPage
+from tracker.services.api_views import (
+    CommentBody,
+    CommentOut,
+    CommentThread,
+    EvidenceBody,
+    ForecastBody,
+    QuestionDetail,
+    QuestionPage,
+)
 from tracker.services.evidence import IngestResult
 from tracker.services.scores import ScoreRow
 
@@ -48,6 +56,22 @@ def post_forecast(
 ) -> ForecastRead:
     """Forecast now: `{"probability": 0.3}` on a binary question, else `{"probabilities": ...}`."""
     return api_views.submit_forecast(db, actor, question_id, body.model_dump(exclude_none=True))
+
+
+@router.get("/questions/{question_id}/comments")
+def list_comments(db: DB, actor: CurrentActor, question_id: str) -> CommentThread:
+    """The question's discussion in thread order (deleted comments as tombstones); empty, with
+    `hidden_reason`, until you forecast a hide-until-forecast question or while a team
+    session forecasts it blind."""
+    return api_views.comment_thread(db, actor, question_id)
+
+
+@router.post("/questions/{question_id}/comments", status_code=201)
+def post_comment(db: DB, actor: CurrentActor, question_id: str, body: CommentBody) -> CommentOut:
+    """Comment (`{"body": "..."}`) or reply (`parent_id`); optionally about one of your
+    forecasts (`forecast_id`) or a linked evidence item (`evidence_id`). Needs a `forecast` or
+    `admin` token, and a thread you may read."""
+    return api_views.post_comment(db, actor, question_id, body.model_dump(exclude_none=True))
 
 
 @router.get("/forecasts")

@@ -20,7 +20,16 @@ from tracker.schemas import (
     Probability,
     QuestionRead,
 )
-from tracker.services import evidence, forecasts, questions, scores, session_views, users, views
+from tracker.services import (
+    comments,
+    evidence,
+    forecasts,
+    questions,
+    scores,
+    session_views,
+    users,
+    views,
+)
 
 STATES = ("upcoming", "open", "closed", "resolved", "annulled")
 MAX_PAGE = 200
@@ -102,6 +111,57 @@ class EvidenceBody(BaseModel):
         return self
 
 
+class CommentLinks(BaseModel):
+    question: str
+    """The question in the API."""
+    page: str
+    """The question's page in the app (its Discussion tab)."""
+    parent: int | None
+    forecast: int | None
+    evidence: int | None
+
+
+class CommentOut(BaseModel):
+    """One comment as the thread shows it; a deleted one is a tombstone (`text` null)."""
+
+    id: int
+    parent_id: int | None
+    depth: int
+    author: str
+    author_display: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    tombstone: str | None
+    """Null, or who deleted it ("deleted by its author" / "deleted by an admin")."""
+    text: str | None
+    mentions: list[str]
+    forecast_label: str
+    evidence_title: str
+    links: CommentLinks
+
+
+class CommentThread(BaseModel):
+    """A question's discussion, or while it is closed to the caller no comments and the
+    reason (the same convention as the team's numbers: `visible` false, `hidden_reason`)."""
+
+    question_id: str
+    visible: bool
+    hidden_reason: str | None
+    can_post: bool
+    count: int
+    comments: list[CommentOut]
+
+
+class CommentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+    parent_id: int | None = None
+    forecast_id: int | None = None
+    evidence_id: int | None = None
+
+
 class QuestionFilter(BaseModel):
     status: Literal["upcoming", "open", "closed", "resolved", "annulled"] | None = None
     tag: str | None = None
@@ -176,6 +236,61 @@ def submit_forecast(
         },
     )
     return forecasts.log_forecast(db, actor, data)
+
+
+def _comment_out(c: comments.CommentRead) -> CommentOut:
+    from tracker.services.notify_messages import question_url
+
+    tombstone = None
+    if c.deleted:
+        tombstone = "deleted by an admin" if c.deleted_by_admin else "deleted by its author"
+    return CommentOut(
+        id=c.id,
+        parent_id=c.parent_id,
+        depth=c.depth,
+        author=c.author,
+        author_display=c.author_display,
+        created_at=c.created_at,
+        edited_at=c.edited_at,
+        deleted=c.deleted,
+        tombstone=tombstone,
+        text=None if c.deleted else c.body,
+        mentions=c.mentions,
+        forecast_label=c.forecast_label,
+        evidence_title=c.evidence_title,
+        links=CommentLinks(
+            question=f"/api/v1/questions/{c.question_id}",
+            page=question_url(c.question_id),
+            parent=c.parent_id,
+            forecast=c.forecast_id,
+            evidence=c.evidence_id,
+        ),
+    )
+
+
+def comment_thread(db: Database, actor: Actor, question_id: str) -> CommentThread:
+    """The discussion as the question page's tab would show it to this caller: nothing while
+    the anchoring rule hides it or a team session forecasts the question blind."""
+    thread = comments.discussion(db, actor, question_id)
+    shown = [_comment_out(c) for c in thread.comments]
+    return CommentThread(
+        question_id=question_id,
+        visible=thread.visible,
+        hidden_reason=None if thread.visible else thread.notice,
+        can_post=thread.can_post,
+        count=len(shown),
+        comments=shown,
+    )
+
+
+def post_comment(db: Database, actor: Actor, question_id: str, body: dict[str, Any]) -> CommentOut:
+    """Add a comment or a reply through the comment service (its guard: a `read` token acts
+    as a viewer and may not post; nobody posts where they may not read)."""
+    parsed = parse(CommentBody, body)
+    made = comments.add_comment(
+        db, actor, question_id, comments.CommentCreate(**parsed.model_dump())
+    )
+    return _comment_out(made)
 
 
 def forecasts_of(db: Database, actor: Actor, user: str) -> list[ForecastRead]:

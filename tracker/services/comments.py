@@ -4,7 +4,9 @@ The anchoring guard covers comments too, since a comment carries someone's reaso
 their number: on a hide-until-forecast question a forecaster reads the thread only once they
 have forecast (the same rule as the team's numbers, `views.team_visible`), and while a team
 session forecasts a question blind its thread is closed to everyone. Bodies are plain text; the
-UI renders them as text with links made safe, never as markup."""
+UI renders them as text with links made safe, never as markup. The HTTP API, the post-mortem and
+an admin's export read through `discussion` and `closed_question_ids`, so the guard holds there
+as well."""
 
 import re
 from dataclasses import dataclass, field
@@ -15,10 +17,11 @@ from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tracker.models import EvidenceItem, Forecast, QuestionEvidence, User
+from tracker.models import EvidenceItem, Forecast, Question, QuestionEvidence, User
 from tracker.models_discussion import COMMENT_MAX_CHARS, Comment, CommentRevision
 from tracker.schemas import Actor, QuestionRead
 from tracker.services import audit, questions, sessions
+from tracker.services.permissions import may_see_others
 from tracker.services.users import verified_actor
 from tracker.services.views import team_visible
 from tracker.text import check_text
@@ -121,6 +124,41 @@ def _may_read(db: Database, actor: Actor, question: QuestionRead) -> tuple[bool,
     if team_visible(actor, question, _has_forecast(db, actor, question.id)):
         return True, ""
     return False, HIDDEN_UNTIL_FORECAST
+
+
+def closed_question_ids(db: Database, actor: Actor) -> set[str]:
+    """The questions with comments whose discussion `actor` may not read now (the rule of
+    `discussion`, for every commented question at once): what an export made for them leaves
+    out."""
+    now = db.now()
+    with db.read() as session:
+        commented = sorted(set(session.exec(select(Comment.question_id)).all()))
+        if not commented:
+            return set()
+        rows = session.exec(select(Question).where(col(Question.id).in_(commented))).all()
+        own: set[str] = set()
+        if actor.user_id is not None:
+            own = set(
+                session.exec(
+                    select(Forecast.question_id).where(
+                        col(Forecast.question_id).in_(commented),
+                        Forecast.user_id == actor.user_id,
+                    )
+                ).all()
+            )
+    blind = sessions.questions_in_blind_sessions(db)
+    closed = set()
+    for q in rows:
+        is_open = questions.question_state(q, now) == "open"
+        if (q.id in blind and is_open) or not may_see_others(
+            actor,
+            hide_until_forecast=q.hide_until_forecast,
+            is_open=is_open,
+            has_forecast=q.id in own,
+            blind=False,
+        ):
+            closed.add(q.id)
+    return closed
 
 
 def _has_forecast(db: Database, actor: Actor, question_id: str) -> bool:

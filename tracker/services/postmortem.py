@@ -5,6 +5,10 @@ Facts: what the team believed at the start and the end, its spread, the biggest 
 median with the evidence that had arrived in the week before each, and the evidence that
 pointed the right way before the outcome with who moved toward it afterwards. Bots are left
 out: this is the team's own record.
+
+The discussion comes with it: the thread as the reader may see it (`comments.discussion`, so
+its guard holds), numbered C1, C2… in thread order, deleted comments as tombstones, bounded in
+count and length, and one fact that counts it. The model sees the same comments, fenced.
 """
 
 from datetime import datetime, timedelta
@@ -15,14 +19,32 @@ from pydantic import BaseModel
 from tracker.db import Database
 from tracker.errors import InvalidInput
 from tracker.llm.assist import AnswerCache
-from tracker.llm.postmortem import Fact, Narrative, narrate
+from tracker.llm.postmortem import DiscussionNote, Fact, Narrative, narrate
 from tracker.schemas import Actor, ForecastRead, QuestionRead
 from tracker.scoring.trajectory_facts import biggest_moves, standing
-from tracker.services import questions, views
+from tracker.services import comments, questions, views
 
 _ANSWERS = AnswerCache(max_items=128)
 ON_SCREEN = timedelta(days=7)
 """Evidence counts as "on screen" at a move if it arrived in the week before it."""
+MAX_NOTES = 40
+"""At most this many comments are quoted (the first in thread order)."""
+NOTE_CHARS = 600
+"""A longer comment is cut to this many characters."""
+DISCUSSION_CHARS = 12_000
+"""And the quoted words together stop at about this many characters."""
+
+
+class Discussion(BaseModel):
+    """The comments the post-mortem quotes, of how many, or why none (closed to the reader)."""
+
+    notes: list[DiscussionNote]
+    total: int
+    notice: str = ""
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.notes)
 
 
 class PostMortem(BaseModel):
@@ -30,6 +52,7 @@ class PostMortem(BaseModel):
     outcome: str
     facts: list[Fact]
     narrative: Narrative
+    discussion: Discussion
 
 
 def _day(at: datetime | None) -> str:
@@ -50,19 +73,86 @@ def _favours(direction: str, option: str | None, q: QuestionRead) -> bool:
     return (q.resolution == first) == (direction == "raises")
 
 
-def facts_for(db: Database, actor: Actor, q: QuestionRead) -> list[Fact]:
+def _end(q: QuestionRead) -> datetime:
+    return min(q.close_time, q.resolved_time or q.close_time)
+
+
+def discussion_for(db: Database, actor: Actor, q: QuestionRead) -> Discussion:
+    """The thread as `actor` may read it, numbered and bounded (see MAX_NOTES and the rest)."""
+    thread = comments.discussion(db, actor, q.id)
+    if not thread.visible:
+        return Discussion(notes=[], total=0, notice=thread.notice)
+    end, budget = _end(q), DISCUSSION_CHARS
+    notes: list[DiscussionNote] = []
+    numbered: dict[int, str] = {}
+    for c in thread.comments:
+        if len(notes) >= MAX_NOTES or budget <= 0:
+            break
+        words = "" if c.deleted else c.body
+        cut = min(NOTE_CHARS, budget)
+        note = DiscussionNote(
+            id=f"C{len(notes) + 1}",
+            comment_id=c.id,
+            reply_to=numbered.get(c.parent_id) if c.parent_id else None,
+            depth=c.depth,
+            author=c.author,
+            at=c.created_at,
+            edited=c.edited_at is not None,
+            deleted=c.deleted,
+            text=words[:cut].rstrip(),
+            shortened=len(words) > cut,
+            about=c.forecast_label or (c.evidence_title and f"evidence “{c.evidence_title}”"),
+            before_end=c.created_at < end,
+        )
+        budget -= len(note.text)
+        numbered[c.id] = note.id
+        notes.append(note)
+    return Discussion(notes=notes, total=len(thread.comments))
+
+
+def _discussion_fact(talk: Discussion) -> str:
+    if talk.notice:
+        return f"No comments are quoted: {talk.notice}"
+    if not talk.total:
+        return "Nobody commented on the question."
+    notes = talk.notes
+    authors = len({n.author for n in notes})
+    before = sum(1 for n in notes if n.before_end)
+    deleted = sum(1 for n in notes if n.deleted)
+    quoted = "C1" if len(notes) == 1 else f"C1–C{len(notes)}"
+    text = (
+        f"The discussion had {talk.total} comment(s), quoted as {quoted}: {len(notes)} from "
+        f"{authors} member(s), {before} written before the question ended"
+    )
+    if deleted:
+        text += f", {deleted} deleted (shown without their words)"
+    if talk.left_out:
+        text += f"; the other {talk.left_out} (last in thread order) are left out for length"
+    return text + "."
+
+
+def facts_for(
+    db: Database, actor: Actor, q: QuestionRead, talk: Discussion | None = None
+) -> list[Fact]:
+    """The numbered facts; the last one counts the discussion (`talk`, read if not given)."""
+    talk = talk if talk is not None else discussion_for(db, actor, q)
+    texts = _record_facts(db, q)
+    texts.append(_discussion_fact(talk))
+    return [Fact(id=f"F{i + 1}", text=t) for i, t in enumerate(texts)]
+
+
+def _record_facts(db: Database, q: QuestionRead) -> list[str]:
     if q.is_continuous:
         from tracker.services.numeric_postmortem import numeric_facts
 
-        texts = numeric_facts(db, q)
-        return [Fact(id=f"F{i + 1}", text=t) for i, t in enumerate(texts)]
+        return numeric_facts(db, q)
     history, _ = views.split_bots(db, views.question_history(db, q.id))
-    end = min(q.close_time, q.resolved_time or q.close_time)
+    end = _end(q)
     history = [f for f in history if f.created_at < end]
     texts: list[str] = [f"The question resolved “{q.resolution}” on {_day(q.resolved_time)}."]
     if not history:
         texts.append("Nobody on the team forecast before the question ended.")
-        return [Fact(id=f"F{i + 1}", text=t) for i, t in enumerate(texts)]
+        return texts
     outcome = q.resolution or q.options[0]
     users = sorted({f.user_id for f in history})
     index = np.array([users.index(f.user_id) for f in history])
@@ -94,7 +184,7 @@ def facts_for(db: Database, actor: Actor, q: QuestionRead) -> list[Fact]:
             )
         )
     texts.extend(_right_way(db, q, outcome, history, arrivals, end))
-    return [Fact(id=f"F{i + 1}", text=t) for i, t in enumerate(texts)]
+    return texts
 
 
 def _right_way(db, q, outcome, history: list[ForecastRead], arrivals, end) -> list[str]:  # type: ignore[no-untyped-def]
@@ -149,12 +239,14 @@ def postmortem(db: Database, actor: Actor, question_id: str) -> PostMortem:
         raise InvalidInput(
             f"question '{question_id}' is {q.state}: post-mortems are of resolved ones"
         )
-    facts = facts_for(db, actor, q)
+    talk = discussion_for(db, actor, q)
+    facts = facts_for(db, actor, q, talk)
     from tracker.services.summaries import current_engine
 
     return PostMortem(
         question_id=q.id,
         outcome=q.resolution or "",
         facts=facts,
-        narrative=narrate(current_engine(), facts, cache=_ANSWERS),
+        narrative=narrate(current_engine(), facts, talk.notes, cache=_ANSWERS),
+        discussion=talk,
     )

@@ -156,7 +156,34 @@ def export_for(db: Database, actor: Actor, *, show_everything: bool = False) -> 
         with db.write() as session:
             audit.record(session, actor, "export.show_everything", "export", "", at=db.now())
         return interchange.export_json(db)
-    return interchange.export_json(db, leave_out=_left_out(db, actor))
+    document = interchange.export_document(db, leave_out=_left_out(db, actor))
+    return interchange.dumps(_without_closed_comments(db, actor, document))
+
+
+def _without_closed_comments(db: Database, actor: Actor, document: dict) -> dict:
+    """The `comments` section without the threads the downloader may not read on the question
+    page (hidden until they forecast, closed while a session forecasts blind), and without the
+    link to a forecast the document leaves out (so the file still imports)."""
+    from tracker.services.comments import closed_question_ids
+
+    rows = document.get("comments")
+    if not rows:
+        return document
+    closed = closed_question_ids(db, actor)
+    kept_forecasts = {(f["question_id"], f["user"], f["time"]) for f in document["forecasts"]}
+    kept = []
+    for row in rows:
+        if row["question_id"] in closed:
+            continue
+        linked = (row["question_id"], row["author"], row.get("forecast_time"))
+        if "forecast_time" in row and linked not in kept_forecasts:
+            row = {k: v for k, v in row.items() if k != "forecast_time"}
+        kept.append(row)
+    shown = dict(document)  # the section keeps its place in the document
+    shown["comments"] = kept
+    if not kept:
+        del shown["comments"]
+    return shown
 
 
 def export_csv_for(db: Database, actor: Actor, *, show_everything: bool = False) -> str:
