@@ -65,9 +65,9 @@ def test_multiple_choice_forecast_by_option(api, db, alice, token_for, mc_questi
         ({"probability": 1.5}, 422, "between 0 and 1"),
         ({"probability": "0.3"}, 422, "number"),
         ({"probabilities": {"Yes": 0.5, "Maybe": 0.5}}, 422, "unknown option"),
-        ({"probability": 0.3, "probabilities": {"Yes": 0.3, "No": 0.7}}, 422, "either"),
+        ({"probability": 0.3, "probabilities": {"Yes": 0.3, "No": 0.7}}, 422, "give one of"),
         ({"probability": 0.3, "user": "bob"}, 422, "user"),
-        ({}, 422, "either"),
+        ({}, 422, "give one of"),
     ],
 )
 def test_bad_forecast_gets_a_json_error_and_writes_nothing(

@@ -262,6 +262,8 @@ class QuestionView:
     bot_forecasts: list[ForecastRead] = field(default_factory=list)
     """The AI baseline's forecasts, when `bot_visible` (never in `others` or the pools)."""
     blind_session: bool = False  # hidden because a session is blind, not for want of a forecast
+    team_cdf: list[float] | None = None
+    """Numeric and date questions: the mean of the members' latest CDFs, when visible."""
 
     @property
     def my_latest(self) -> ForecastRead | None:
