@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from tracker.config import Settings, get_settings
 from tracker.errors import Conflict, InvalidInput
+from tracker.text import fold
 
 WRITE_BEGIN_ATTEMPTS = 3
 
@@ -42,6 +43,8 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # case-insensitive search beyond ASCII, as PostgreSQL's lower() does it
+        dbapi_connection.create_function("tracker_fold", 1, _sql_fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
@@ -49,6 +52,10 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
             conn.exec_driver_sql("BEGIN")
             return
         _begin_immediate(conn.connection.driver_connection, busy_timeout_ms / 1000)
+
+
+def _sql_fold(value: object) -> str | None:
+    return None if value is None else fold(str(value))
 
 
 def _begin_immediate(dbapi_connection: sqlite3.Connection, timeout_s: float) -> None:

@@ -48,3 +48,12 @@ def unique_terms(terms: list[str], *, limit: int, max_chars: int) -> list[str]:
             seen.add(term.casefold())
             out.append(term)
     return out[:limit]
+
+
+def fold(text: str) -> str:
+    """Case-insensitive matching the same on SQLite and PostgreSQL: PostgreSQL's `lower()`
+    under a UTF-8 locale (Python's `lower()` differs from it only on 'İ'), then 'ß' as 'ss'
+    and the final sigma as 'σ', the two foldings readers expect that `lower()` lacks.
+    SQLite gets this function (its own `lower()` is ASCII-only); PostgreSQL spells it in SQL
+    (`services.question_listing.folded`)."""
+    return text.replace("İ", "i").lower().replace("ß", "ss").replace("ς", "σ")
