@@ -5,7 +5,8 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from tests.support import make_user, question_data
+
+from tests.support import question_data
 from tracker import interchange
 from tracker.errors import InvalidInput
 from tracker.schemas import Actor, ForecastCreate, Resolution
@@ -18,8 +19,6 @@ from tracker.services.question_listing import (
     question_listing,
 )
 from tracker.text import fold
-
-YES_NO = {"Yes": 0.5, "No": 0.5}
 
 
 def _iso(at) -> str:
@@ -184,7 +183,7 @@ def test_standing_forecast_is_the_latest_visible_one(db, world, admin):
     [ferry] = question_listing(db, alice, QuestionFilter(text="ferry")).rows
     assert ferry.my_latest == {"Yes": 0.2, "No": 0.8}  # the later of her two
     assert ferry.update_reason == "last forecast 20 days ago"
-    standing = forecasts.list_forecasts(db, question_id="ferry", user_id=alice.user_id)
+    standing = forecasts.forecast_history(db, question_id="ferry", user_id=alice.user_id)
     newest = max(standing, key=lambda f: f.created_at)
     forecasts.set_hidden(db, admin, newest.id, True, "mis-click")  # hidden: the older stands
     [ferry] = question_listing(db, alice, QuestionFilter(text="ferry")).rows
@@ -242,7 +241,7 @@ def test_activity_ignores_hidden_and_sealed_forecasts(db, world, admin):
         db, bob, ForecastCreate(question_id="open-view", probabilities={"Yes": 0.3, "No": 0.7})
     )  # sealed while the session is blind: it tells others nothing, not even "activity"
     f = QuestionFilter(states={"open"}, sort="activity")
-    assert [r.question.id for r in question_listing(db, world["alice"], f).rows][0] != "open-view"
+    assert question_listing(db, world["alice"], f).rows[0].question.id != "open-view"
     sessions.advance_phase(db, admin, record.id, "reveal")
     assert question_listing(db, world["alice"], f).rows[0].question.id == "open-view"
 

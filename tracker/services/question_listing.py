@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
@@ -169,7 +169,9 @@ def all_tags(db: Database) -> list[str]:
     """Every tag in use, sorted (what the Tag filter offers)."""
     tags = _tag_values(db, Question.tags)
     with db.read() as session:
-        found = session.connection().execute(select(tags.c.value).select_from(Question, tags))
+        found = session.connection().execute(
+            select(tags.c.value).select_from(Question).join(tags, true())
+        )
         return sorted({t for (t,) in found})
 
 
