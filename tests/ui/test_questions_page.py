@@ -129,3 +129,51 @@ def test_the_team_column_follows_the_pool_picked_for_this_view(open_app):
     factor = get_settings().extremize_factor
     expected = extremized_log_odds(np.array([[0.7, 0.3]]), factor)[0]
     assert _table(at).loc[BINARY, "Team median"] == f"{expected:.0%}"
+
+
+def _many_open_questions(world: World, n: int) -> None:
+    now = world.db.now()
+    document = {
+        "format": interchange.FORMAT,
+        "questions": [
+            {"id": f"bulk-{i:03d}", "title": f"Bulk question number {i}", "type": "binary",
+             "options": ["Yes", "No"], "open_time": _iso(now - timedelta(days=1)),
+             "close_time": _iso(now + timedelta(days=100 + i)), "tags": ["bulk"]}
+            for i in range(n)
+        ],
+    }  # fmt: skip
+    interchange.import_document(world.db, Actor.system(), document)
+
+
+def test_a_long_list_is_paged_and_a_new_filter_starts_at_page_one(open_app, world: World):
+    _many_open_questions(world, 55)  # 57 open questions: 50 on page 1, 7 on page 2
+    at = open_app("alice", QUESTIONS)
+    no_exceptions(at)
+    first = _table(at)
+    assert len(first) == 50 and list(first.index[:2]) == [BINARY, CHOICE]  # closing soonest
+    assert "57 questions" in texts(at) and "showing 1–50" in texts(at)
+    [pager] = at.pagination
+    pager.set_value(2).run()
+    second = _table(at)
+    assert list(second.index) == [f"bulk-{i:03d}" for i in range(48, 55)]
+    assert "showing 51–57" in texts(at)
+    at.selectbox(key="qs_sort").set_value("Title").run()  # another order: back to page 1
+    assert at.pagination[0].value == 1 and len(_table(at)) == 50
+
+
+def test_my_forecasts_filter(open_app, world: World):
+    at = open_app("bob", QUESTIONS)  # bob forecast the open binary question only
+    at.selectbox(key="qs_mine").set_value("Forecast by me").run()
+    assert list(_table(at).index) == [BINARY]
+    at.selectbox(key="qs_mine").set_value("Not yet forecast").run()
+    assert list(_table(at).index) == [CHOICE]
+    at = open_app("victor", QUESTIONS)
+    assert [s.key for s in at.selectbox if s.key == "qs_mine"] == []  # viewers never forecast
+
+
+def test_search_finds_tags_and_ids_too(open_app):
+    at = open_app("alice", QUESTIONS)
+    at.text_input(key="qs_q").input("SPORT").run()  # the choice question's tag
+    assert list(_table(at).index) == [CHOICE]
+    at.text_input(key="qs_q").input("ui-binary").run()
+    assert list(_table(at).index) == [BINARY]

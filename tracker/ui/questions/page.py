@@ -1,9 +1,14 @@
 """Questions page: filter the team's questions and see where you stand on each; click a title
-to open the question (a list of full titles, or a table for comparing: `listing`)."""
+to open the question (a list of full titles, or a table for comparing: `listing`). Filtering,
+sorting and paging happen in the database (`services.question_listing`): only the page's rows
+are read."""
+
+import hashlib
 
 import streamlit as st
 
-from tracker.services import pool_scores, questions, views
+from tracker.errors import InvalidInput
+from tracker.services import pool_scores, question_listing
 from tracker.ui.questions import listing
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, get_db, settings
@@ -22,30 +27,42 @@ TYPES = {
     "Multiple choice": "multiple_choice",
     "Ordered bins": "ordered",
 }
-SORTS = ("Closing soonest", "Needs my update first", "Recently opened", "Title")
+SORTS = {
+    "Closing soonest": "close",
+    "Needs my update first": "needs_update",
+    "Recently opened": "opened",
+    "Recently created": "created",
+    "Recent activity": "activity",
+    "Title": "title",
+}
+MINE = {"All questions": "any", "Forecast by me": "mine", "Not yet forecast": "not_mine"}
 
 db, actor = get_db(), current_actor()
+viewer = actor.role == "viewer"
 st.title("Questions")
 
 top = st.columns([3, 1.4, 1.4, 1.4])
 chosen = top[0].pills(
     "Status", list(STATES), selection_mode="multi", default=["Open"], key="qs_states"
 )
-tag_label = top[1].selectbox("Tag", ["All tags", *questions.all_tags(db)], key="qs_tag")
+tag_label = top[1].selectbox("Tag", ["All tags", *question_listing.all_tags(db)], key="qs_tag")
 type_label_choice = top[2].selectbox("Type", list(TYPES), key="qs_type")
-sort = top[3].selectbox("Sort by", SORTS, key="qs_sort")
-row2 = st.columns([3, 1.4, 2.8])
-search = row2[0].text_input("Search titles", placeholder="e.g. strike, sanctions…", key="qs_q")
-needs_only = False
-if actor.role != "viewer":
-    needs_only = row2[1].toggle(
+sort = top[3].selectbox("Sort by", list(SORTS), key="qs_sort")
+row2 = st.columns([3, 1.4, 1.4, 1.4], vertical_alignment="bottom")
+search = row2[0].text_input(
+    "Search", placeholder="words from a title, an id or a tag…", key="qs_q", max_chars=500
+)
+needs_only, mine = False, "All questions"
+if not viewer:
+    mine = row2[1].selectbox("My forecasts", list(MINE), key="qs_mine")
+    needs_only = row2[2].toggle(
         "Needs my update",
         key="qs_needs",
         help=f"Open questions with new linked evidence since your last forecast, no forecast "
         f"yet, or a forecast older than {settings().stale_forecast_days} days.",
     )
 
-pool = row2[2].selectbox(
+pool = row2[3].selectbox(
     "Team pool",
     list(pool_scores.POOL_LABELS),
     index=list(pool_scores.POOL_LABELS).index(pool_scores.team_pool()),
@@ -55,28 +72,25 @@ pool = row2[2].selectbox(
     "default is the TEAM_POOL setting.",
 )
 
-rows = views.question_rows(
-    db,
-    actor,
-    states={STATES[c] for c in chosen} or None,
-    tag=None if tag_label == "All tags" else tag_label,
-    question_type=TYPES[type_label_choice],
-    stale_days=settings().stale_forecast_days,
-    needs_update_only=needs_only,
-)
-if search.strip():
-    words = search.casefold().split()
-    rows = [r for r in rows if all(w in r.question.title.casefold() for w in words)]
+try:
+    wanted = question_listing.QuestionFilter.parse(
+        text=search,
+        states=frozenset(STATES[c] for c in chosen),
+        tag=None if tag_label == "All tags" else tag_label,
+        question_type=TYPES[type_label_choice],
+        forecast=MINE[mine],
+        needs_update_only=needs_only,
+        sort=SORTS[sort],
+        page_size=PAGE_SIZE,
+        stale_days=settings().stale_forecast_days,
+    )
+except InvalidInput as exc:
+    st.error(str(exc))
+    st.stop()
+counts = question_listing.count_questions(db, actor, wanted)
 
-if sort == "Needs my update first":
-    rows.sort(key=lambda r: (not r.needs_update, r.question.close_time))
-elif sort == "Recently opened":
-    rows.sort(key=lambda r: r.question.open_time, reverse=True)
-elif sort == "Title":
-    rows.sort(key=lambda r: r.question.title.casefold())
-
-if not rows:
-    if questions.list_questions(db):
+if not counts.total:
+    if question_listing.any_questions(db):
         st.info("No questions match these filters. Clear the search or pick other statuses.")
     elif actor.is_admin:
         st.info(
@@ -88,13 +102,12 @@ if not rows:
         st.info("No questions yet. An admin adds them; check back soon.")
     st.stop()
 
-pending = sum(r.needs_update for r in rows)
-fresh = sum(1 for r in rows if r.new_evidence and r.question.state == "open")
-summary = f"{len(rows)} question{'s' if len(rows) != 1 else ''}"
-if actor.role != "viewer":
-    summary += f" · {pending} need your update · {fresh} with new evidence"
+summary = f"{counts.total:,} question{'s' if counts.total != 1 else ''}"
+if not viewer:
+    summary += (
+        f" · {counts.needs_update} need your update · {counts.with_new_evidence} with new evidence"
+    )
 note, pick = st.columns([4, 1.2], vertical_alignment="bottom")
-note.caption(summary + " · click a title to open it")
 view = (
     pick.segmented_control(
         "View",
@@ -108,19 +121,22 @@ view = (
     or "List"
 )
 
-pages = max(1, -(-len(rows) // PAGE_SIZE))
 table_slot = st.container()
-page_no = st.pagination(pages, key=f"qs_page_{pages}") if pages > 1 else 1
-shown = views.with_team(
+# a new filter starts again at its first page
+filter_key = hashlib.sha1(wanted.model_dump_json().encode()).hexdigest()[:12]
+page_no = (st.pagination(counts.pages, key=f"qs_page_{filter_key}") if counts.pages > 1 else 1) or 1
+shown = question_listing.page_rows(
     db,
     actor,
-    rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE],
+    wanted.model_copy(update={"page": min(page_no, counts.pages)}),
     pool=pool,
     factor=settings().extremize_factor,
 )
+if counts.pages > 1:
+    first = (page_no - 1) * PAGE_SIZE + 1
+    summary += f" · showing {first:,}–{first + len(shown) - 1:,}"
+note.caption(summary + " · click a title to open it")
 
-
-viewer = actor.role == "viewer"
 with table_slot:
     if view == "Table":
         listing.table(shown, viewer)
