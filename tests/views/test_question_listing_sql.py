@@ -346,8 +346,19 @@ def test_the_database_folds_like_python(db):
             assert got == fold(word), word
 
 
-def test_the_tag_list(db, world):
+def test_the_tag_list(db, world, admin):
     assert all_tags(db) == ["Zürich", "iran", "sport", "transport"]
+    _q(db, admin, "new", "A new question", tags=["weather", "sport"])  # shows at once
+    assert all_tags(db) == ["Zürich", "iran", "sport", "transport", "weather"]
+    questions.edit_question(db, admin, "new", questions.QuestionEdit(tags=["rain"]))
+    assert all_tags(db) == ["Zürich", "iran", "rain", "sport", "transport"]
+    document = {"format": interchange.FORMAT, "questions": [
+        {"id": "imported", "title": "Imported", "type": "binary", "options": ["Yes", "No"],
+         "open_time": "2026-01-01T00:00:00Z", "close_time": "2027-01-01T00:00:00Z",
+         "tags": ["snow"]},
+    ]}  # fmt: skip
+    interchange.import_document(db, Actor.system(), document)
+    assert "snow" in all_tags(db)
 
 
 def test_bad_filters_are_refused_clearly(db, alice):

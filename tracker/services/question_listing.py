@@ -26,7 +26,7 @@ from tracker.errors import InvalidInput
 from tracker.models import EvidenceItem, Forecast, ForecastProbability, Question, QuestionEvidence
 from tracker.schemas import Actor
 from tracker.scoring import aggregate
-from tracker.services import questions, views
+from tracker.services import memo, questions, views
 from tracker.services.views import QuestionRow
 
 State = Literal["upcoming", "open", "closed", "resolved", "annulled"]
@@ -166,13 +166,16 @@ def page_rows(
 
 
 def all_tags(db: Database) -> list[str]:
-    """Every tag in use, sorted (what the Tag filter offers)."""
+    """Every tag in use, sorted (what the Tag filter offers); kept until the next audited
+    write, as the question list itself is (tags change only by audited writes)."""
+    return list(memo.memoised(db, "tags", lambda: _read_tags(db)))
+
+
+def _read_tags(db: Database) -> tuple[str, ...]:
     tags = _tag_values(db, Question.tags)
+    query = select(tags.c.value).distinct().select_from(Question).join(tags, true())
     with db.read() as session:
-        found = session.connection().execute(
-            select(tags.c.value).select_from(Question).join(tags, true())
-        )
-        return sorted({t for (t,) in found})
+        return tuple(sorted(t for (t,) in session.connection().execute(query)))
 
 
 def any_questions(db: Database) -> bool:
@@ -242,21 +245,19 @@ class _Query:
             .subquery("mine")
         )
 
-    def state(self) -> Any:
-        """`questions.question_state` in SQL."""
-        return case(
-            (Question.status != "open", Question.status),
-            (col(Question.open_time) > self.now, literal("upcoming")),
-            (col(Question.close_time) > self.now, literal("open")),
-            else_=literal("closed"),
-        )
+    def in_state(self, state: str) -> ColumnElement[bool]:
+        """`questions.question_state(q, now) == state` in SQL, as index-friendly tests."""
+        if state in ("resolved", "annulled"):
+            return Question.status == state
+        times = {
+            "upcoming": [col(Question.open_time) > self.now],
+            "open": [col(Question.open_time) <= self.now, col(Question.close_time) > self.now],
+            "closed": [col(Question.open_time) <= self.now, col(Question.close_time) <= self.now],
+        }
+        return and_(Question.status == "open", *times[state])
 
     def is_open(self) -> ColumnElement[bool]:
-        return and_(
-            Question.status == "open",
-            col(Question.open_time) <= self.now,
-            col(Question.close_time) > self.now,
-        )
+        return self.in_state("open")
 
     def new_evidence(self, *, at: Any = None, question_id: Any = None) -> Any:
         """Items linked since the viewer's standing forecast (all of them without one)."""
@@ -324,7 +325,7 @@ class _Query:
             self.mine, self.mine.c.question_id == Question.id
         )
         if f.states:
-            query = query.where(self.state().in_(sorted(f.states)))
+            query = query.where(or_(*(self.in_state(s) for s in sorted(f.states))))
         if f.question_type:
             query = query.where(Question.type == f.question_type)
         if f.tag:
