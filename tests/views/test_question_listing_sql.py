@@ -439,3 +439,19 @@ def test_one_query_for_the_rows_and_one_for_the_counts(db, world, monkeypatch):
         assert len(statements) == 2
     finally:
         event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def test_a_numeric_forecast_counts_as_the_members_standing(db, admin, alice):
+    """A numeric forecast has a CDF and no option probabilities; it is a forecast all the same
+    (the Python list read standings from option probabilities, so it said "no forecast yet")."""
+    from tests.numeric.conftest import brent_data
+
+    questions.create_question(db, admin, brent_data())
+    handles = {10: 62, 50: 75, 90: 95}
+    forecasts.log_forecast(
+        db, alice, ForecastCreate(question_id="brent-mid-2027", percentiles=handles)
+    )
+    [row] = question_listing(db, alice, QuestionFilter(forecast="mine")).rows
+    assert row.question.id == "brent-mid-2027" and row.my_last_time == db.now()
+    assert row.my_latest is None and not row.needs_update and row.update_reason == ""
+    assert row.forecasters == 1
