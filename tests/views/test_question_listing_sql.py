@@ -368,6 +368,10 @@ def test_bad_filters_are_refused_clearly(db, alice):
         QuestionFilter.parse(sort="random")
     with pytest.raises(InvalidInput, match="states"):
         QuestionFilter.parse(states={"pending"})
+    with pytest.raises(InvalidInput, match="question_type"):
+        QuestionFilter.parse(question_type="poll")
+    with pytest.raises(InvalidInput, match="text"):
+        QuestionFilter.parse(text="x" * 501)
 
 
 # ------------------------------------------------------------------ the anchoring rules

@@ -24,7 +24,7 @@ from sqlmodel import col
 from tracker.db import Database
 from tracker.errors import InvalidInput
 from tracker.models import EvidenceItem, Forecast, ForecastProbability, Question, QuestionEvidence
-from tracker.schemas import Actor
+from tracker.schemas import Actor, QuestionType
 from tracker.scoring import aggregate
 from tracker.services import memo, questions, views
 from tracker.services.views import QuestionRow
@@ -43,7 +43,7 @@ class QuestionFilter(BaseModel):
 
     text: str = Field(default="", max_length=500)
     states: frozenset[State] = frozenset()
-    question_type: str | None = None
+    question_type: QuestionType | None = None
     tag: str | None = None
     forecast: Literal["any", "mine", "not_mine"] = "any"
     needs_update_only: bool = False
