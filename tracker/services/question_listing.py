@@ -126,7 +126,7 @@ def page_rows(
 ) -> list[QuestionRow]:
     """The page's rows with the viewer's standing and (as visible to them) the team's."""
     q = _Query(db, actor, f)
-    now = db.now()
+    now = q.now  # one clock reading for the filter and the rows' states
     start = (f.page - 1) * f.page_size
     ranked = q.filtered(
         select(
