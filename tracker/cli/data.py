@@ -73,6 +73,11 @@ def score(
 
     if fmt not in ("table", "json"):
         raise InvalidInput("--format must be table or json")
+    if file is not None and fmt == "json":  # the short path's own function (`cli.quick`)
+        from tracker.cli.quick import score_file_json
+
+        emit(score_file_json(file))
+        return
     if file is not None:  # only the parser and the engine: no database, no validation models
         from tracker.interchange.jsontext import loads
         from tracker.scoring.document import scoring_input_from_document
