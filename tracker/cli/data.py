@@ -79,17 +79,10 @@ def score(
         emit(score_file_json(file))
         return
     if file is not None:  # only the parser and the engine: no database, no validation models
-        from tracker.interchange.jsontext import loads
-        from tracker.scoring.document import scoring_input_from_document
-        from tracker.scoring.document_typed import typed_scoring_input
-        from tracker.scoring.report import score_input
+        from tracker.cli.quick import score_file_tables
+        from tracker.scoring.report import report_of
 
-        raw = file.read_bytes()
-        try:
-            data = typed_scoring_input(raw) or scoring_input_from_document(loads(raw))
-        except ValueError as exc:  # the engine's own message names the bad row
-            raise InvalidInput(str(exc)) from None
-        report = score_input(data)
+        report = report_of(score_file_tables(file))
     else:
         from tracker.services import scores
 

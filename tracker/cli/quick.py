@@ -11,6 +11,10 @@ import mmap
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.scoring.score_table import Columns
 
 
 def printable(text: str) -> str:
@@ -21,20 +25,36 @@ def printable(text: str) -> str:
 def score_file_json(path: Path) -> str:
     """The `--format json` text of scoring an interchange file; user mistakes raise
     `tracker.errors.InvalidInput` naming the row."""
+    from tracker.scoring.report_json import dumps_tables
+    from tracker.scoring.score_table import user_columns
+
+    scores = score_file_tables(path)
+    return dumps_tables(scores, user_columns(scores)) + "\n"
+
+
+def score_file_tables(path: Path) -> "Columns":
+    """The per-(question, user) score table of an interchange file, numeric and date
+    questions included; user mistakes raise `tracker.errors.InvalidInput` naming the row."""
     from tracker.errors import InvalidInput
     from tracker.interchange.jsontext import loads
-    from tracker.scoring.document import scoring_input_from_document
+    from tracker.scoring.document import read_document
     from tracker.scoring.document_typed import typed_scoring_input
-    from tracker.scoring.report_json import dumps_tables
-    from tracker.scoring.score_table import score_columns, user_columns
+    from tracker.scoring.score_table import score_columns
 
     raw = _mapped(path)
+    numeric = None
     try:
-        data = typed_scoring_input(raw) or scoring_input_from_document(loads(bytes(raw)))
+        data = typed_scoring_input(raw)
+        if data is None:
+            data, numeric = read_document(loads(bytes(raw)))
     except ValueError as exc:  # the engine's own message names the bad row
         raise InvalidInput(str(exc)) from None
     scores = score_columns(data)
-    return dumps_tables(scores, user_columns(scores)) + "\n"
+    if numeric is not None:
+        from tracker.scoring.continuous_table import continuous_columns, merge_tables
+
+        scores = merge_tables(scores, continuous_columns(numeric))
+    return scores
 
 
 def _mapped(path: Path) -> "bytes | mmap.mmap":

@@ -68,6 +68,8 @@ def _typed(raw: bytes) -> ScoringInput | None:
         return None
     try:
         index, options_of, cols = question_columns(doc.questions)
+        if cols["continuous"]:  # numeric or date questions: the general path reads CDFs
+            return None
         forecasts = doc.forecasts
         if any(map(attrgetter("hidden"), forecasts)):
             forecasts = [f for f in forecasts if not f.hidden]

@@ -43,7 +43,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             values = cells
         columns.append(values.tolist())
     names = list(frame.columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    records = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    if "crps" in names:  # only the rows of numeric and date questions carry it
+        for record in records:
+            if record["crps"] is None:
+                del record["crps"]
+    return records
 
 
 def score_input(data: ScoringInput) -> ScoreReport:
@@ -76,6 +81,11 @@ def score_document(doc: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return score_input(scoring_input_from_document(doc)).to_dict()
 
 
+#: The numeric and date section of the table: CRPS first, lower is better.
+NUMERIC_COLUMNS = (
+    "question_id", "user", "crps", "log_score", "baseline_score", "peer_score",
+    "participation", "active_days", "scored_days",
+)  # fmt: skip
 _TABLES = {
     "users": ("Users", USER_COLUMNS),
     "scores": ("Scores by question", SCORE_COLUMNS),
@@ -90,9 +100,24 @@ def format_table(report: Mapping[str, list[dict[str, Any]]]) -> str:
     scores = scores.sort_values(
         ["question_id", "relative_brier", "user"], na_position="last", kind="stable"
     )
+    rows = report.get("scores", [])
+    numeric = [r for r in rows if "crps" in r]
+    if numeric:
+        scores = pd.DataFrame([r for r in rows if "crps" not in r], columns=list(SCORE_COLUMNS))
+        scores = scores.sort_values(
+            ["question_id", "relative_brier", "user"], na_position="last", kind="stable"
+        )
     parts = []
     for frame, (title, columns) in ((users, _TABLES["users"]), (scores, _TABLES["scores"])):
         parts.append(f"{title}\n" + _align(frame, columns))
+    if numeric:
+        table = pd.DataFrame(numeric, columns=list(NUMERIC_COLUMNS)).sort_values(
+            ["question_id", "crps", "user"], kind="stable"
+        )
+        parts.append(
+            "Numeric and date questions (CRPS in the question's unit, days for dates)\n"
+            + _align(table, NUMERIC_COLUMNS)
+        )
     return "\n\n".join(parts) + "\n"
 
 
