@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tracker.cli import app
+from tracker.scoring.report import NUMERIC_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 OPEN, CLOSE = "2025-01-01T00:00:00Z", "2025-01-11T00:00:00Z"  # 10 scored days
@@ -145,17 +146,16 @@ def test_categorical_rows_are_unchanged_beside_numeric_ones(tmp_path: Path) -> N
 
 def test_the_table_has_a_numeric_section(tmp_path: Path) -> None:
     path = tmp_path / "doc.json"
-    doc = document([BINARY, numeric_question()],
-                   BINARY_FORECASTS + [cdf_forecast("alice", UNIFORM), cdf_forecast("bob", SHARP)])  # fmt: skip
+    numeric = [cdf_forecast("alice", UNIFORM), cdf_forecast("bob", SHARP)]
+    doc = document([BINARY, numeric_question()], [*BINARY_FORECASTS, *numeric])
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = CliRunner().invoke(app, ["score", str(path)])
     assert result.exit_code == 0, result.output
-    users, cat, numeric = result.stdout.split("\n\n")
+    _users, cat, numeric = result.stdout.split("\n\n")
     assert cat.startswith("Scores by question") and " n " not in cat
     lines = numeric.splitlines()
     assert lines[0].startswith("Numeric and date questions")
-    assert lines[1].split() == ["question_id", "user", "crps", "log_score", "baseline_score",
-                                "peer_score", "participation", "active_days", "scored_days"]  # fmt: skip
+    assert lines[1].split() == list(NUMERIC_COLUMNS)
     assert lines[2].split()[:3] == ["n", "bob", "7.2917"]  # the lower CRPS first
     assert lines[3].split()[:3] == ["n", "alice", "14.5833"]
     # The typer path and the short path agree on the JSON.
@@ -169,9 +169,11 @@ BAD = [
     ("probabilities on a numeric question",
      lambda d: d["forecasts"][1].update(cdf=None, probability=0.5),
      "forecast #1 (n, bob): needs a cdf of 201 numbers"),
-    ("a decreasing cdf", lambda d: d["forecasts"][1].update(cdf=UNIFORM[:100] + [0.4] + UNIFORM[101:]),
+    ("a decreasing cdf",
+     lambda d: d["forecasts"][1].update(cdf=[*UNIFORM[:100], 0.4, *UNIFORM[101:]]),
      "forecast #1 (n, bob): cdf[100] = 0.4 is below cdf[99] = 0.495: a CDF never decreases"),
-    ("mass below a closed bound", lambda d: d["forecasts"][0].update(cdf=[0.001 + 0.998 * u for u in UNIFORM]),
+    ("mass below a closed bound",
+     lambda d: d["forecasts"][0].update(cdf=[0.001 + 0.998 * u for u in UNIFORM]),
      "forecast #0 (n, alice): cdf[0] = 0.001, but the lower bound is closed"),
     ("a resolution beyond a closed bound", lambda d: d["questions"][0].update(resolution=120),
      "question #0 (n): resolution 120: the upper bound 100 is closed"),
