@@ -25,7 +25,7 @@ from tracker.scoring.document_arrays import exact_row_sums
 from tracker.scoring.document_typed import typed_scoring_input
 from tracker.scoring.leaderboard import leaderboard
 from tracker.scoring.report import score_input
-from tracker.scoring.report_json import dumps_report, dumps_tables
+from tracker.scoring.report_json import _floats, dumps_report, dumps_tables
 from tracker.scoring.score_table import grouped_means, score_columns, user_columns
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,3 +132,15 @@ def test_row_sums_are_math_fsum_exactly() -> None:
     for matrix in (rows, tricky, rows[:, :2]):
         expected = [math.fsum(r) for r in matrix.tolist()]
         assert exact_row_sums(np.ascontiguousarray(matrix)).tolist() == expected
+
+
+def test_floats_are_written_as_json_dumps_writes_them() -> None:
+    rng = np.random.default_rng(8)
+    values = np.concatenate([
+        rng.random(5000), rng.normal(size=5000) * 100, 10.0 ** rng.uniform(-30, 30, 5000),
+        [0.0, -0.0, 1.0, 1e16, 1e-5, 1e-4, 9.999999999999999e15, 5e-324, math.inf, -math.inf,
+         math.nan, 1.7976931348623157e308, -2.5e-7],
+    ])  # fmt: skip
+    expected = [json.dumps(v) if math.isfinite(v) else json.dumps(v).replace("NaN", "null")
+                for v in values.tolist()]  # fmt: skip
+    assert _floats(values) == expected

@@ -2,14 +2,16 @@
 
 Byte for byte what `json.dumps(report.to_dict(), indent=2)` writes (the standard library's
 indented output falls back to its slow pure-Python encoder): each column is turned into JSON
-text at once (`float.__repr__`, as `json` does; NaN as null; categories encoded once), then the
-rows are laid out with one template (a second one, with `crps`, for the rows of numeric and
-date questions). Only numpy here: `tracker score FILE` writes its tables without pandas."""
+text at once (`float.__repr__`'s digits, as `json` writes them, through orjson: see `_floats`;
+NaN as null; categories encoded once), then the rows are laid out with one template (a second
+one, with `crps`, for the rows of numeric and date questions). Only numpy and orjson here:
+`tracker score FILE` writes its tables without pandas."""
 
 import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 from tracker.scoring.score_table import Columns
 
@@ -69,11 +71,25 @@ def _column(table: Columns, name: str) -> list[str]:
         return text[table.codes[name]].tolist()  # code -1 (missing) → null
     values = np.asarray(table.values[name])
     if values.dtype.kind == "f":
-        text = np.array(list(map(float.__repr__, values.tolist())), dtype=object)
-        text[np.isnan(values)] = "null"
-        text[values == np.inf] = "Infinity"
-        text[values == -np.inf] = "-Infinity"
-        return text.tolist()
+        return _floats(np.ascontiguousarray(values, dtype=np.float64))
     if values.dtype.kind in "iu":
         return list(map(int.__repr__, values.tolist()))
     return [json.dumps(v) for v in values.tolist()]
+
+
+def _floats(values: np.ndarray) -> list[str]:
+    """`float.__repr__` of each value (NaN as null), the way `json` writes them. orjson writes
+    the same shortest round-trip digits many times faster, in positional notation where repr
+    switches to an exponent (below 1e-4, from 1e16 up): those few are redone with repr."""
+    if values.size == 0:
+        return []
+    text = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
+    size = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        redo = np.flatnonzero(((size < 1e-4) & (size > 0)) | (size >= 1e16))
+    for i in redo.tolist():
+        value = float(values[i])
+        text[i] = (
+            "Infinity" if value == np.inf else "-Infinity" if value == -np.inf else repr(value)
+        )
+    return text
