@@ -208,3 +208,14 @@ def test_scores_do_not_depend_on_the_order_of_the_rows(tmp_path: Path) -> None:
     other = score(document([numeric_question()], forecasts[::-1]), tmp_path, "--format", "json")
     assert other.stdout == one
     assert np.isfinite(json.loads(one)["scores"][0]["crps"])
+
+
+def test_score_document_scores_numeric_questions_as_the_command_does(tmp_path: Path) -> None:
+    from tracker.scoring.report import score_document
+
+    doc = document(
+        [BINARY, numeric_question()],
+        [*BINARY_FORECASTS, cdf_forecast("alice", UNIFORM), cdf_forecast("bob", SHARP)],
+    )
+    printed = json.loads(score(doc, tmp_path, "--format", "json").stdout)
+    assert score_document(doc) == printed

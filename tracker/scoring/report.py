@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.scoring.document import scoring_input_from_document
+from tracker.scoring.document import read_document
 from tracker.scoring.inputs import ScoringInput
 from tracker.scoring.leaderboard import USER_COLUMNS, leaderboard, rank
 from tracker.scoring.score_table import SCORE_COLUMNS, Columns, score_columns
@@ -76,9 +76,16 @@ def report_of(table: Columns) -> ScoreReport:
 def score_document(doc: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Score a parsed interchange document (`{"format": "forecast-tracker/1", ...}`).
 
-    Raises `tracker.scoring.document.DocumentError` (a ValueError) naming the offending row.
+    Numeric and date questions included. Raises `tracker.scoring.document.DocumentError` (a
+    ValueError) naming the offending row.
     """
-    return score_input(scoring_input_from_document(doc)).to_dict()
+    data, numeric = read_document(doc)
+    table = score_columns(data)
+    if numeric is not None:
+        from tracker.scoring.continuous_table import continuous_columns, merge_tables
+
+        table = merge_tables(table, continuous_columns(numeric))
+    return report_of(table).to_dict()
 
 
 #: The numeric and date section of the table: CRPS first, lower is better.
