@@ -134,7 +134,8 @@ def _probabilities(
     rows = np.flatnonzero(plain)
     counts = sizes[q[rows]]
     if floats:
-        values = np.fromiter(chain.from_iterable(map(dict.values, vectors)), np.float64)
+        total = int(counts.sum())  # known: numpy fills one buffer instead of growing it
+        values = np.fromiter(chain.from_iterable(map(dict.values, vectors)), np.float64, total)
     else:
         flat = list(chain.from_iterable(map(dict.values, vectors)))
         if not set(map(type, flat)) <= {float, int}:  # bools, strings, null: the row check says
