@@ -1,77 +1,27 @@
 """The `tracker` command. Thin: parse arguments, call a service, print. User mistakes print one
 line on stderr and exit 1; nothing here validates or writes by itself.
 
-This module is the table of contents: it builds the typer `app` and registers every command of
-the group modules beside it, in the order `tracker --help` lists them."""
+`main` (the console script) first offers the command line to `quick`, which runs
+`tracker score FILE --format json` without loading typer, the database layer or pandas; any
+other command line goes to the typer `app` of `commands`, the table of contents of every
+command. `app` is loaded on first use, so `from tracker.cli import app` still works."""
 
-import typer
-
-from tracker.cli import (
-    api,
-    assist,
-    bot,
-    data,
-    database,
-    evidence,
-    lint,
-    notify,
-    questions,
-    sessions,
-    tokens,
-    users,
-)
-from tracker.cli.common import command
-
-app = typer.Typer(
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="forecast-tracker: team forecasting questions, evidence summaries and scores.",
-)
-questions_app = typer.Typer(no_args_is_help=True, help="List questions.")
-users_app = typer.Typer(no_args_is_help=True, help="Manage accounts and roles.")
-feeds_app = typer.Typer(no_args_is_help=True, help="RSS/Atom feeds of evidence.")
-sessions_app = typer.Typer(no_args_is_help=True, help="Team forecasting sessions.")
-tokens_app = typer.Typer(no_args_is_help=True, help="Personal API tokens.")
-app.add_typer(questions_app, name="questions")
-app.add_typer(users_app, name="users")
-app.add_typer(feeds_app, name="feeds")
-app.add_typer(sessions_app, name="sessions")
-app.add_typer(tokens_app, name="tokens")
-bot_app = typer.Typer(no_args_is_help=True, help="The AI baseline forecaster (a bot member).")
-app.add_typer(bot_app, name="bot")
-
-command(app)(database.init)
-command(app)(database.seed)
-command(app)(database.demo)
-command(questions_app, "list")(questions.questions_list)
-command(questions_app, "overdue")(assist.questions_overdue)
-command(app)(questions.forecast)
-command(app)(questions.resolve)
-command(users_app, "add")(users.users_add)
-command(users_app, "list")(users.users_list)
-command(users_app, "set-role")(users.users_set_role)
-command(users_app, "set-password")(users.users_set_password)
-command(app, "import")(data.import_file)
-command(app, "import-from")(data.import_from)
-command(app)(data.export)
-command(sessions_app, "list")(sessions.sessions_list)
-command(sessions_app, "export")(sessions.sessions_export)
-command(app)(data.score)
-command(app)(evidence.ingest)
-command(feeds_app, "add")(evidence.feeds_add)
-command(feeds_app, "poll")(evidence.feeds_poll)
-command(app)(evidence.summarize)
-command(app)(api.api)
-command(app)(notify.notify)
-command(tokens_app, "create")(tokens.tokens_create)
-command(tokens_app, "list")(tokens.tokens_list)
-command(tokens_app, "revoke")(tokens.tokens_revoke)
-command(app)(lint.lint)
-command(bot_app, "add")(bot.bot_add)
-command(bot_app, "enable")(bot.bot_enable)
-command(bot_app, "disable")(bot.bot_disable)
-command(bot_app, "forecast")(bot.bot_forecast)
+import sys
+from typing import Any
 
 
 def main() -> None:
+    from tracker.cli.quick import run_quick
+
+    run_quick(sys.argv[1:])  # returns only when the command line is not one it runs
+    from tracker.cli.commands import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from tracker.cli.commands import app
+
+        return app
+    raise AttributeError(f"module 'tracker.cli' has no attribute {name!r}")

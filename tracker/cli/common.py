@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
+from tracker.cli.quick import printable
+
 if TYPE_CHECKING:
     from tracker.db import Database
     from tracker.schemas import Actor
@@ -43,11 +45,6 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
         return func
 
     return decorate
-
-
-def printable(text: str) -> str:
-    """One line any terminal can print: hostile input (a lone surrogate) shown escaped."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
 
 
 _OPEN: dict[tuple[str, int], "Database"] = {}

@@ -73,18 +73,16 @@ def score(
 
     if fmt not in ("table", "json"):
         raise InvalidInput("--format must be table or json")
-    if file is not None:  # only the parser and the engine: no database, no validation models
-        from tracker.interchange.jsontext import loads
-        from tracker.scoring.document import scoring_input_from_document
-        from tracker.scoring.document_typed import typed_scoring_input
-        from tracker.scoring.report import score_input
+    if file is not None and fmt == "json":  # the short path's own function (`cli.quick`)
+        from tracker.cli.quick import score_file_json
 
-        raw = file.read_bytes()
-        try:
-            data = typed_scoring_input(raw) or scoring_input_from_document(loads(raw))
-        except ValueError as exc:  # the engine's own message names the bad row
-            raise InvalidInput(str(exc)) from None
-        report = score_input(data)
+        emit(score_file_json(file))
+        return
+    if file is not None:  # only the parser and the engine: no database, no validation models
+        from tracker.cli.quick import score_file_tables
+        from tracker.scoring.report import report_of
+
+        report = report_of(score_file_tables(file))
     else:
         from tracker.services import scores
 

@@ -7,9 +7,23 @@ CDFs): `continuous` (range, validation), `continuous_build` (entering and readin
 `continuous_scores`, `continuous_pools`.
 """
 
-from tracker.scoring.document import DocumentError, scoring_input_from_document
-from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput
-from tracker.scoring.report import ScoreReport, format_table, score_document, score_input
+import importlib
+from typing import Any
+
+#: Where each name lives; imported on first use, so that importing one engine module (as
+#: `tracker score FILE` does) does not load pandas through `report`.
+_HOMES = {
+    "ANNULLED": "inputs",
+    "MISSING_TIME": "inputs",
+    "UNRESOLVED": "inputs",
+    "ScoringInput": "inputs",
+    "DocumentError": "document",
+    "scoring_input_from_document": "document",
+    "ScoreReport": "report",
+    "format_table": "report",
+    "score_document": "report",
+    "score_input": "report",
+}
 
 __all__ = [
     "ANNULLED",
@@ -23,3 +37,9 @@ __all__ = [
     "score_input",
     "scoring_input_from_document",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'tracker.scoring' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"tracker.scoring.{_HOMES[name]}"), name)

@@ -12,10 +12,18 @@ from typing import Any
 import numpy as np
 
 from tracker.scoring.document_arrays import NotPlain, collector_paused, forecast_arrays
+from tracker.scoring.document_continuous import (
+    CONTINUOUS_TYPES,
+    ContinuousDocumentError,
+    ContinuousForecasts,
+    ContinuousInput,
+    checked_cdf,
+    continuous_question,
+)
 from tracker.scoring.inputs import ANNULLED, MISSING_TIME, UNRESOLVED, ScoringInput
 
 FORMAT = "forecast-tracker/1"
-TYPES = ("binary", "multiple_choice", "ordered")
+TYPES = ("binary", "multiple_choice", "ordered", *CONTINUOUS_TYPES)
 BINARY_OPTIONS = ("Yes", "No")
 #: Probability vectors may miss 1 by this much; they are then normalised (DESIGN §2).
 SUM_TOLERANCE = 1e-6
@@ -42,6 +50,8 @@ def _options(question: Mapping[str, Any], where: str) -> list[str]:
     kind = question.get("type")
     if kind not in TYPES:
         raise DocumentError(f"{where}: type must be one of {', '.join(TYPES)}, got {kind!r}")
+    if kind in CONTINUOUS_TYPES:
+        return []  # a range instead: `document_continuous`
     options = question.get("options")
     if options is None and kind == "binary":
         return list(BINARY_OPTIONS)
@@ -97,12 +107,18 @@ def _is_number(value: Any) -> bool:
 
 
 def scoring_input_from_document(doc: Mapping[str, Any]) -> ScoringInput:
-    """Questions and forecasts of ``doc`` as arrays; users are numbered in name order."""
+    """Questions and forecasts of ``doc`` as arrays; users are numbered in name order. The
+    forecasts on numeric and date questions are checked but left out (see `read_document`)."""
+    return read_document(doc)[0]
+
+
+def read_document(doc: Mapping[str, Any]) -> tuple[ScoringInput, ContinuousInput | None]:
+    """The categorical arrays and, when the document has numeric or date questions, theirs."""
     with collector_paused():
         return _from_document(doc)
 
 
-def _from_document(doc: Mapping[str, Any]) -> ScoringInput:
+def _from_document(doc: Mapping[str, Any]) -> tuple[ScoringInput, ContinuousInput | None]:
     if not isinstance(doc, Mapping) or doc.get("format") != FORMAT:
         raise DocumentError(f'not a forecast-tracker document: "format" must be "{FORMAT}"')
     questions, forecasts = doc.get("questions", []), doc.get("forecasts", [])
@@ -117,6 +133,9 @@ def _from_document(doc: Mapping[str, Any]) -> ScoringInput:
 
     index, options_of, cols = question_columns(questions)
     width = max((len(o) for o in options_of), default=2)
+    if cols["continuous"]:  # numeric or date questions: every row checked in file order
+        *columns, numeric = mixed_rows(forecasts, index, options_of, width, cols)
+        return build_input(index, options_of, cols, tuple(columns)), numeric  # type: ignore[arg-type]
     try:
         fq, fu, ft, probs, users = forecast_arrays(
             forecasts,
@@ -129,7 +148,7 @@ def _from_document(doc: Mapping[str, Any]) -> ScoringInput:
     except NotPlain:
         fq, fu, ft, probs, users = forecast_rows(forecasts, index, options_of, width)
 
-    return build_input(index, options_of, cols, (fq, fu, ft, probs, users))
+    return build_input(index, options_of, cols, (fq, fu, ft, probs, users)), None
 
 
 def question_columns(
@@ -139,7 +158,8 @@ def question_columns(
     labels, and the per-question columns."""
     index: dict[str, int] = {}
     options_of: list[list[str]] = []
-    cols: dict[str, list[Any]] = {k: [] for k in ("open", "close", "resolved", "outcome", "kind")}
+    cols: dict[str, Any] = {k: [] for k in ("open", "close", "resolved", "outcome", "kind")}
+    cols["continuous"] = {}
     for i, question in enumerate(questions):
         where = f"question #{i}"
         qid = question.get("id") if isinstance(question, Mapping) else None
@@ -157,7 +177,14 @@ def question_columns(
         cols["resolved"].append(
             MISSING_TIME if resolved is None else parse_time(resolved, f"{where} resolved_time")
         )
-        cols["outcome"].append(_outcome(question, options, where))
+        if question["type"] in CONTINUOUS_TYPES:
+            try:
+                cols["continuous"][i] = continuous_question(question, i)
+            except ContinuousDocumentError as exc:
+                raise DocumentError(f"{where}: {exc}") from None
+            cols["outcome"].append(UNRESOLVED)  # never scored as options: see `mixed_rows`
+        else:
+            cols["outcome"].append(_outcome(question, options, where))
         cols["kind"].append(question["type"])
     return index, options_of, cols
 
@@ -171,7 +198,7 @@ def build_input(
     fq, fu, ft, probs, users = forecast_columns
     return ScoringInput(
         question_ids=list(index),
-        n_options=[len(o) for o in options_of],
+        n_options=[len(o) or 2 for o in options_of],  # a numeric question: 2, never scored
         ordered=[k == "ordered" for k in cols["kind"]],
         open_time=np.array(cols["open"], dtype=np.int64),
         close_time=np.array(cols["close"], dtype=np.int64),
@@ -233,3 +260,58 @@ def forecast_rows(
         ft.append(parse_time(forecast.get("time"), f"{where} time"))
 
     return fq, fu, ft, probs, users
+
+
+def mixed_rows(
+    forecasts: list[Any],
+    index: dict[str, int],
+    options_of: list[list[str]],
+    width: int,
+    cols: dict[str, Any],
+) -> tuple[list[int], list[int], list[int], np.ndarray, list[str], ContinuousInput]:
+    """The row checks of a document with numeric or date questions, in file order: the
+    categorical arrays as `forecast_rows` makes them, and the CDFs beside them."""
+    continuous = cols["continuous"]
+    numeric = ContinuousForecasts()
+    rows: list[tuple[int, int, str, list[float]]] = []
+    for i, forecast in enumerate(forecasts):
+        where = f"forecast #{i}"
+        if not isinstance(forecast, Mapping):
+            raise DocumentError(f"{where}: must be an object")
+        qid, user = forecast.get("question_id"), forecast.get("user")
+        where = f"forecast #{i} ({qid}, {user})"
+        if qid not in index:
+            raise DocumentError(f"{where}: unknown question_id")
+        if not isinstance(user, str) or not user:
+            raise DocumentError(f"{where}: needs a user name")
+        q = index[qid]
+        if q in continuous:
+            try:
+                cdf = checked_cdf(continuous[q].range, forecast)
+            except ContinuousDocumentError as exc:
+                raise DocumentError(f"{where}: {exc}") from None
+            numeric.question.append(q)
+            numeric.user.append(user)
+            numeric.time.append(parse_time(forecast.get("time"), f"{where} time"))
+            numeric.cdf.append(cdf)
+        else:
+            row = _probabilities(forecast, options_of[q], where)
+            rows.append((q, parse_time(forecast.get("time"), f"{where} time"), user, row))
+    users = sorted({user for _, _, user, _ in rows})
+    user_index = {u: j for j, u in enumerate(users)}
+    probs = np.zeros((len(rows), width))
+    for k, (_, _, _, row) in enumerate(rows):
+        probs[k, : len(row)] = row
+    fq = [r[0] for r in rows]
+    ft = [r[1] for r in rows]
+    fu = [user_index[r[2]] for r in rows]
+    ids = list(index)
+    numeric_input = ContinuousInput(
+        question_ids=[ids[q] for q in continuous],
+        questions=list(continuous.values()),
+        open_time=[cols["open"][q] for q in continuous],
+        close_time=[cols["close"][q] for q in continuous],
+        resolved_time=[cols["resolved"][q] for q in continuous],
+        forecasts=numeric,
+    )
+    return fq, fu, ft, probs, users, numeric_input

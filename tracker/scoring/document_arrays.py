@@ -9,9 +9,9 @@ offset) are read one at a time by the row functions, so they cost only themselve
 
 import gc
 import math
-import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -77,12 +77,14 @@ def column_arrays(
     *,
     row_probabilities: Callable[[int, list[str]], list[float]],
     row_time: Callable[[Any], int],
+    floats: bool = False,
 ) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64], list[str]]:
     """The arrays from the forecasts' columns (``given``: each one's `probabilities`, None when
-    absent); ``row_probabilities(i, options)`` reads forecast i in any other form."""
+    absent); ``row_probabilities(i, options)`` reads forecast i in any other form. ``floats``:
+    the parser already made every probability a float (msgspec's typed decoding)."""
     n = len(qids)
     try:
-        q = np.fromiter((index.get(qid, -1) for qid in qids), np.int64, n)
+        q = np.fromiter(map(index.get, qids, repeat(-1, n)), np.int64, n)
         distinct = set(names)
     except TypeError:  # an unhashable id or name
         raise NotPlain from None
@@ -91,7 +93,7 @@ def column_arrays(
     users = sorted(distinct)
     number = {u: j for j, u in enumerate(users)}
     fu = np.fromiter(map(number.__getitem__, names), np.int64, n)
-    probs = _probabilities(given, q, options_of, width, row_probabilities)
+    probs = _probabilities(given, q, options_of, width, row_probabilities, floats)
     ft = iso_seconds(times, row_time)
     return q, fu, ft, probs, users
 
@@ -102,47 +104,91 @@ def _probabilities(
     options_of: list[list[str]],
     width: int,
     row_probabilities: Callable[[int, list[str]], list[float]],
+    floats: bool = False,
 ) -> npt.NDArray[np.float64]:
     """Rows whose `probabilities` name every option in order are checked as one flat array
     (types, range, finiteness, sum within tolerance: then divided by their `math.fsum`, as the
-    row check does); the others go through the row check one by one."""
+    row check does); the others go through the row check one by one. The keys of every row
+    are compared with the options in one list comparison, row by row only when that fails."""
     from tracker.scoring.document import SUM_TOLERANCE
 
     labels = [tuple(o) for o in options_of]
-    expected = map(labels.__getitem__, q.tolist())
-    if set(map(type, given)) == {dict}:  # compare the key tuples without a Python loop
-        plain = np.fromiter(map(operator.eq, map(tuple, given), expected), bool, len(given))
+    q_list = q.tolist()
+    sizes = np.array([len(o) for o in options_of], dtype=np.int64)
+    if (
+        set(map(type, given)) == {dict}
+        and np.array_equal(np.fromiter(map(len, given), np.int64, len(given)), sizes[q])
+        and list(chain.from_iterable(given))
+        == list(chain.from_iterable(map(labels.__getitem__, q_list)))
+    ):  # every row's keys are its question's options in order (same sizes, same sequence)
+        plain = np.ones(len(given), dtype=bool)
+        vectors = given
     else:
+        expected = map(labels.__getitem__, q_list)
         plain = np.fromiter(
             (type(g) is dict and tuple(g) == e for g, e in zip(given, expected, strict=True)),
             bool,
             len(given),
         )
+        vectors = [given[i] for i in np.flatnonzero(plain).tolist()]
     rows = np.flatnonzero(plain)
-    vectors = [given[i].values() for i in rows.tolist()]
-    flat = [v for vector in vectors for v in vector]
-    if not set(map(type, flat)) <= {float, int}:  # bools, strings, null: the row check says
-        raise NotPlain
-    try:
-        values = np.array(flat, dtype=np.float64)
-    except OverflowError:  # an integer too large for a float
-        raise NotPlain from None
+    counts = sizes[q[rows]]
+    if floats:
+        total = int(counts.sum())  # known: numpy fills one buffer instead of growing it
+        values = np.fromiter(chain.from_iterable(map(dict.values, vectors)), np.float64, total)
+    else:
+        flat = list(chain.from_iterable(map(dict.values, vectors)))
+        if not set(map(type, flat)) <= {float, int}:  # bools, strings, null: the row check says
+            raise NotPlain
+        try:
+            values = np.array(flat, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float
+            raise NotPlain from None
     if not (np.isfinite(values).all() and (values >= 0.0).all() and (values <= 1.0).all()):
         raise NotPlain
-    totals = np.fromiter(map(math.fsum, vectors), np.float64, len(vectors))
+    matrix = np.zeros((len(vectors), max(width, 1)))
+    starts = np.cumsum(counts) - counts
+    columns = np.arange(values.size) - np.repeat(starts, counts)
+    matrix[np.repeat(np.arange(len(vectors)), counts), columns] = values
+    totals = exact_row_sums(matrix)
     if np.any(np.abs(totals - 1.0) > SUM_TOLERANCE):
         raise NotPlain
     probs = np.zeros((len(given), width))
-    counts = np.array([len(o) for o in options_of], dtype=np.int64)[q[rows]]
-    starts = np.cumsum(counts) - counts
-    at_row = np.repeat(rows, counts)
-    probs[at_row, np.arange(values.size) - np.repeat(starts, counts)] = values / np.repeat(
-        totals, counts
-    )
+    probs[rows] = matrix[:, :width] / totals[:, None]  # padding stays 0
     for i in np.flatnonzero(~plain).tolist():
         row = row_probabilities(i, options_of[q[i]])
         probs[i, : len(row)] = row
     return probs
+
+
+def exact_row_sums(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """`math.fsum` of each row (non-negative, finite values), correctly rounded, as arrays.
+
+    Neumaier's compensated sum with exact two-sum errors; the result r and its exact residual
+    e (r + e = s + c) bound the true sum S within |S − r − e| ≤ w²·2⁻¹⁰⁰·r. r is S correctly
+    rounded when that interval lies strictly inside r's rounding interval; the rare row where
+    it does not (S at or next to a midpoint, common for sums next to 1) gets `math.fsum`."""
+    n, w = matrix.shape
+    if n == 0:
+        return np.zeros(0)
+    columns = np.ascontiguousarray(matrix.T)
+    s = columns[0].copy()
+    c = np.zeros(n)
+    for x in columns[1:]:
+        t = s + x
+        back = t - s
+        c += (s - (t - back)) + (x - back)
+        s = t
+    r = s + c
+    back = r - s
+    e = (s - (r - back)) + (c - back)
+    bound = (w * w) * 2.0**-100 * r
+    below = (r - np.nextafter(r, -np.inf)) / 2
+    above = (np.nextafter(r, np.inf) - r) / 2
+    doubtful = ~((e - bound > -below) & (e + bound < above))
+    if doubtful.any():
+        r[doubtful] = np.fromiter(map(math.fsum, matrix[doubtful].tolist()), np.float64)
+    return r
 
 
 def iso_seconds(times: list[Any], row_time: Callable[[Any], int]) -> IntArray:

@@ -8,6 +8,7 @@ takes the general path (`scoring_input_from_document`), whose row checks name th
 a bad file gets exactly the message it always got.
 """
 
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -67,12 +68,16 @@ def _typed(raw: bytes) -> ScoringInput | None:
         return None
     try:
         index, options_of, cols = question_columns(doc.questions)
-        forecasts = [f for f in doc.forecasts if not f.hidden]
+        if cols["continuous"]:  # numeric or date questions: the general path reads CDFs
+            return None
+        forecasts = doc.forecasts
+        if any(map(attrgetter("hidden"), forecasts)):
+            forecasts = [f for f in forecasts if not f.hidden]
         arrays = column_arrays(
-            [f.question_id for f in forecasts],
-            [f.user for f in forecasts],
-            [f.time for f in forecasts],
-            [None if f.probabilities is UNSET else f.probabilities for f in forecasts],
+            list(map(attrgetter("question_id"), forecasts)),
+            list(map(attrgetter("user"), forecasts)),
+            list(map(attrgetter("time"), forecasts)),
+            list(map(attrgetter("probabilities"), forecasts)),  # UNSET: read by the row check
             index,
             options_of,
             max((len(o) for o in options_of), default=2),
@@ -80,6 +85,7 @@ def _typed(raw: bytes) -> ScoringInput | None:
                 forecasts[i].as_mapping(), options
             ),
             row_time=plain_time,
+            floats=True,
         )
     except (DocumentError, NotPlain):
         return None
