@@ -29,6 +29,7 @@ from tracker.services import numeric_scores, questions, users
 from tracker.ui.widgets.score_table import number
 
 BRENT, ROUND, FERRY, OPEN_BRENT = "ui-brent", "ui-round", "ui-ferry", "ui-brent-open"
+ANNULLED = "ui-brent-annulled"
 BRENT_TITLE = "Brent settlement at the end of the quarter?"
 
 # alice sharp and right, bob vague, admin sharp and wrong: peer order alice, bob, admin
@@ -69,6 +70,8 @@ def _build(db: Database) -> None:
              **common},
             {"id": FERRY, "title": "Will the ferry timetable change in autumn?",
              "type": "binary", "resolution": "Yes", **common},
+            {"id": ANNULLED, "title": "Brent settlement on a day the exchange shut?",
+             "type": "numeric", "range": [40, 120], **common, "resolution": "annulled"},
             {"id": OPEN_BRENT, "title": "Brent settlement next year?", "type": "numeric",
              "range": [40, 120], "open_time": _time(opened),
              "close_time": _time(now + timedelta(days=60))},
@@ -87,6 +90,9 @@ def _build(db: Database) -> None:
     rows.append({"question_id": BRENT, "user": "alice", "time": _time(opened + timedelta(days=9)),
                  "cdf": forecast_cdf("numeric", specs[BRENT].range,
                                      percentiles={10: 77, 50: 80.5, 90: 83})})  # fmt: skip
+    rows.append({"question_id": ANNULLED, "user": "bob", "time": _time(opened + timedelta(days=2)),
+                 "cdf": forecast_cdf("numeric", specs[ANNULLED].range,
+                                     percentiles={10: 60, 50: 75, 90: 90})})  # fmt: skip
     rows.append({"question_id": OPEN_BRENT, "user": "alice", "time": _time(now - timedelta(days=1)),
                  "cdf": forecast_cdf("numeric", specs[OPEN_BRENT].range,
                                      percentiles={10: 60, 50: 75, 90: 90})})  # fmt: skip
@@ -100,7 +106,7 @@ def _build(db: Database) -> None:
 @pytest.fixture
 def numeric_world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """The team, a resolved numeric, date and binary question each forecast by alice, bob and
-    admin, and an open numeric question alice forecast on."""
+    admin, an annulled numeric question bob forecast on, and an open one alice forecast on."""
     _point_app_at(database_url, monkeypatch)
     db = Database(database_url)
     _build(db)
@@ -141,6 +147,11 @@ def test_review_renders_with_numeric_date_and_binary_questions(
         no_exceptions(at)
         at.selectbox(key="rv_question").set_value(qid).run()
         no_exceptions(at)
+    at.selectbox(key="rv_question").set_value(ANNULLED).run()
+    no_exceptions(at)
+    assert "Annulled: the chart shows each member's median and 80 % interval." in texts(at)
+    assert "Annulled: not scored." in texts(at)
+    assert at.tabs[3].get("vega_lite_chart")  # bob's path, without an outcome line
     at.selectbox(key="rv_question").set_value(ROUND).run()
     at.button(key=f"rv_pm_{ROUND}").click().run()  # the post-mortem of a date question
     no_exceptions(at)
@@ -205,3 +216,14 @@ def test_the_review_of_a_numeric_question_draws_medians_against_the_outcome(
     mine = _frame_with(record, "Peer score")
     assert set(mine["Question"]) == {BRENT_TITLE, "When will the next round of talks begin?"}
     assert at.selectbox(key="mr_numeric_pick").value in (BRENT, ROUND)
+
+
+@pytest.mark.parametrize(
+    ("values", "outside", "said"),
+    [(4, 0.5, "Too few outcomes (4)"), (20, 0.45, "too narrow"), (20, 0.05, "too wide"),
+     (20, 0.2, "well calibrated")],
+)  # fmt: skip
+def test_the_pit_verdict_in_words(values: int, outside: float, said: str) -> None:
+    from tracker.ui.review.numeric import _verdict
+
+    assert said in _verdict(values, outside)

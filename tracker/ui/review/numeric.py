@@ -199,6 +199,7 @@ def _calibration(me: str, members: list[str]) -> None:
     with words_col:
         st.metric("Outcomes", pit.values)
         st.metric("Outside the 80 % interval", f"{outside:.0%}", help="Calibrated: about 20 %.")
+        st.markdown(_verdict(pit.values, outside))
     st.caption(
         "Each bar is the share of outcomes that fell in that tenth of the member's final "
         "distribution (the PIT: 0 % at its bottom, 100 % at its top). **Flat bars, all near "
@@ -211,4 +212,20 @@ def _calibration(me: str, members: list[str]) -> None:
             if pit.values < 30
             else ""
         )
+    )
+
+
+def _verdict(values: int, outside: float) -> str:
+    """The histogram in one sentence: too few outcomes, intervals too narrow, too wide, or
+    about right (a calibrated forecaster's 80 % intervals miss one outcome in five)."""
+    if values < 10:
+        return f"Too few outcomes ({values}) to judge calibration yet: ten or more tell more."
+    expected = "than the 20 % expected: the intervals were"
+    if outside > 0.3:
+        return f"More outcomes fell outside the 80 % intervals {expected} **too narrow**."
+    if outside < 0.1:
+        return f"Fewer outcomes fell outside the 80 % intervals {expected} **too wide**."
+    return (
+        "About one outcome in five fell outside the 80 % intervals, as for a **well "
+        "calibrated** forecaster."
     )

@@ -58,6 +58,7 @@ def paths(
     for column in ("low", "median", "high"):
         frame[column] = [_shown(question, v) for v in frame[column]]
     frame["role"] = [TEAM if w == TEAM_POOL else ME if w == me else "Member" for w in frame["who"]]
+    frame["band"] = frame["role"]
     frame["who"] = frame["who"].replace({TEAM_POOL: TEAM})
     kind = "T" if question.type == "date" else "Q"
     unit = question.range.unit if question.range else ""
@@ -75,12 +76,20 @@ def paths(
         alt.Tooltip(f"low:{kind}", title="10th percentile", format=value_format),
         alt.Tooltip(f"high:{kind}", title="90th percentile", format=value_format),
     ]
-    base = alt.Chart(frame).encode(x=x, detail="who:N", color=colour)
-    bands = base.mark_area(interpolate="step-after", opacity=0.12).encode(
-        y=alt.Y(f"low:{kind}", title=None, scale=alt.Scale(zero=False)), y2="high"
+    base = alt.Chart(frame).encode(x=x, detail="who:N")
+    axis = alt.Axis(format="%d %b %Y") if kind == "T" else alt.Axis()
+    bands = base.mark_area(interpolate="step-after").encode(
+        y=alt.Y(f"low:{kind}", title=None, scale=alt.Scale(zero=False), axis=axis),
+        # its own field and scale without a legend, so the legend shows only the solid lines
+        fill=alt.Fill("band:N", scale=alt.Scale(domain=ROLES, range=COLOURS), legend=None),
+        y2="high",
+        opacity=alt.Opacity(  # the pool's band is the widest: the faintest
+            "band:N", scale=alt.Scale(domain=ROLES, range=[0.16, 0.06, 0.08]), legend=None
+        ),
     )
     lines = base.mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=20)).encode(
         y=alt.Y(f"median:{kind}"),
+        color=colour,
         strokeWidth=alt.StrokeWidth(
             "role:N", scale=alt.Scale(domain=ROLES, range=[3, 3, 1.3]), legend=None
         ),

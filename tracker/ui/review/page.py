@@ -248,12 +248,12 @@ with recent_tab:
                     "Question": [r.question.title for r in queue],
                     "Resolved": [when(r.question.resolved_time) for r in queue],
                     "Outcome": [numeric.outcome_text(r.question) for r in queue],
+                    "Your peer score": [numeric.queue_peer(r, me) for r in queue],
                     "Your final Brier": [r.mine.brier if r.mine else None for r in queue],
                     "Your relative Brier": [
                         r.mine.relative_brier if r.mine else None for r in queue
                     ],
                     "Team median Brier": [r.median_brier for r in queue],
-                    "Your peer score": [numeric.queue_peer(r, me) for r in queue],
                     "Members": [numeric.queue_members(r) for r in queue],
                 }
             ).round(3),
