@@ -139,6 +139,7 @@ def test_review_renders_with_numeric_date_and_binary_questions(
     no_exceptions(at)
     board = _frame_with(at.tabs[0], "Relative Brier")  # the categorical board: the ferry only
     assert len(board) == 3 and set(board["Questions"]) == {1}
+    assert "they are ranked on the 📏 Numeric & dates tab" in texts(at)
     queue = at.tabs[2].dataframe[0].value.set_index("Question")
     assert queue.loc[BRENT_TITLE, "Outcome"] == "81 USD/bbl"
     assert queue.loc[BRENT_TITLE, "Members"] == 3

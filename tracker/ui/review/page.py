@@ -85,6 +85,11 @@ with board:
             "score**: Metaculus-style, positive beats the others. Averages over resolved, "
             "non-annulled questions."
         )
+        if NUMERIC:
+            st.caption(
+                "Numeric and date questions are scored differently (CRPS, a distribution "
+                "against a value): they are ranked on the 📏 Numeric & dates tab."
+            )
         bot_row.show(db.url, version, int(min_q), by, RANKINGS)
         scored = frame[frame["days_scored"] > 0]
         if len(scored) >= 2:  # one bar has nothing to be compared with
@@ -158,8 +163,9 @@ with board:
             )
             st.caption(
                 "Updates made while a summary citing the item was on screen, per member and for "
-                "the team. A positive shift moved toward what happened; a positive Brier change "
-                "means the update scored better than the forecast it replaced."
+                "the team (binary, multiple-choice and ordered questions). A positive shift "
+                "moved toward what happened; a positive Brier change means the update scored "
+                "better than the forecast it replaced."
             )
 
 with calibration_tab:
@@ -176,6 +182,10 @@ with calibration_tab:
         "question gives one yes/no event per option (one-vs-rest).",
     )
     cal = cached.calibration(db.url, version, who, events)
+    if NUMERIC:
+        st.caption(
+            "Calibration of numeric and date forecasts (PIT) is on the 📏 Numeric & dates tab."
+        )
     bins = pd.DataFrame(
         cal["bins"], columns=["lower", "upper", "mean_forecast", "observed_frequency", "count"]
     )
