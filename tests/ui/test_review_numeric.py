@@ -171,6 +171,7 @@ def test_the_numeric_leaderboard_ranks_by_mean_peer_score(numeric_world: World) 
     assert {"Mean baseline score", "Mean log score"} <= set(board.columns)
     pool = [m for m in tab.metric if m.label == "Team pool: mean baseline"]
     assert pool and pool[0].value.startswith(("+", "-"))
+    assert "its best member by baseline score" in texts(at) and "against alice's" in texts(at)
     crps = [d.value for d in tab.dataframe if "CRPS (USD/bbl)" in d.value.columns]
     assert crps and "Team pool" in set(crps[0]["Member"])
     assert [d.value for d in tab.dataframe if "CRPS (days)" in d.value.columns]

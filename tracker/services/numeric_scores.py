@@ -259,12 +259,12 @@ def numeric_paths(db: Database, actor: Actor, question_id: str) -> list[PathPoin
         return PathPoint(user, at, low, float(np.clip(said.median, rng.lower, rng.upper)), high)
 
     points = [point(f.user, f.created_at, f.cdf) for f in history if f.cdf is not None]
-    names = sorted({f.user for f in history})
-    member = np.array([names.index(f.user) for f in history])
-    at = {_seconds(f.created_at): f.created_at for f in history}
+    code = {name: i for i, name in enumerate(sorted({f.user for f in history}))}
+    seconds = [_seconds(f.created_at) for f in history]
+    at = dict(zip(seconds, (f.created_at for f in history), strict=True))
     times, pools = pool_path(
-        member,
-        np.array(list(map(_seconds, (f.created_at for f in history)))),
+        np.array([code[f.user] for f in history]),
+        np.array(seconds),
         np.array([f.cdf for f in history]),
     )
     points += [point(TEAM_POOL, at[int(t)], cdf) for t, cdf in zip(times, pools, strict=True)]

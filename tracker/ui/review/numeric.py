@@ -7,7 +7,7 @@ import streamlit as st
 
 from tracker.quantities import format_value, outcome_value
 from tracker.schemas import Actor, QuestionRead
-from tracker.services import numeric_scores, views
+from tracker.services import numeric_scores, questions, views
 from tracker.services.numeric_scores import TEAM_POOL, NumericScoreRow
 from tracker.services.scores import QueueRow
 from tracker.ui.review import numeric_charts
@@ -150,8 +150,8 @@ def section(me: str) -> None:
             help="The mean of the members' distributions, scored like a member.",
         )
         b.metric("Team pool: mean log score", number(pool.log, 3, signed=True))
-        c.metric("Questions", pool.questions)  # fmt: skip
-        best = members[0]
+        c.metric("Questions", pool.questions)
+        best = max(members, key=lambda m: m.baseline)
         verdict = "beat" if pool.baseline > best.baseline else "did not beat"
         st.caption(
             f"The team's pool {verdict} its best member by baseline score "
@@ -178,8 +178,6 @@ def _per_question(me: str) -> None:
 
 
 def _resolved() -> list[QuestionRead]:
-    from tracker.services import questions
-
     return questions.list_questions(get_db(), states={"resolved"})
 
 
