@@ -9,7 +9,7 @@ import numpy as np
 
 from tracker.db import Database
 from tracker.quantities import outcome_value
-from tracker.schemas import ForecastRead, QuestionRead
+from tracker.schemas import Actor, ForecastRead, QuestionRead
 from tracker.services import memo
 from tracker.services.forecasts import forecast_history
 from tracker.services.questions import get_question, list_questions
@@ -192,3 +192,80 @@ def member_pit_histogram(db: Database, user: str, bins: int = 10) -> PitCalibrat
         float(made.expected),
         len(values),
     )
+
+
+@dataclass(frozen=True)
+class NumericBoardRow:
+    """A leaderboard line: mean peer, baseline and log scores over the numeric and date
+    questions scored (peer is None for the team's pool, which is not a member)."""
+
+    user: str
+    questions: int
+    peer: float | None
+    baseline: float
+    log: float
+
+
+def numeric_board(db: Database) -> list[NumericBoardRow]:
+    """`numeric_leaderboard`'s members in its order with their mean log score, then the team
+    pool's line over every question it was scored on (the Review page's numeric board)."""
+    by_user: dict[str, list[NumericScoreRow]] = {}
+    for row in all_numeric_scores(db):
+        by_user.setdefault(row.user, []).append(row)
+
+    def line(user: str, rows: list[NumericScoreRow], peer: float | None) -> NumericBoardRow:
+        return NumericBoardRow(
+            user,
+            len(rows),
+            peer,
+            float(np.mean([r.baseline for r in rows])),
+            float(np.mean([r.log for r in rows])),
+        )
+
+    board = [line(s.user, by_user[s.user], s.peer) for s in numeric_leaderboard(db)]
+    if TEAM_POOL in by_user:
+        board.append(line(TEAM_POOL, by_user[TEAM_POOL], None))
+    return board
+
+
+@dataclass(frozen=True)
+class PathPoint:
+    """One forecast's (or the pool's) median and 80 % interval, in the question's values
+    (dates: days since 1970); quantiles beyond an open bound are clipped to the bound."""
+
+    user: str
+    time: datetime
+    low: float
+    median: float
+    high: float
+
+
+def numeric_paths(db: Database, actor: Actor, question_id: str) -> list[PathPoint]:
+    """Every visible member forecast as a PathPoint, then the team pool's after each of them
+    (user `TEAM_POOL`), in time order: what the Review page draws against the outcome."""
+    from tracker.scoring.continuous_build import summary
+    from tracker.scoring.continuous_question import pool_path
+    from tracker.services.views import all_paths
+
+    question, history = all_paths(db, actor, question_id)
+    history = [f for f in history if f.cdf is not None]
+    if question.range is None or not history:
+        return []
+    rng = question.range.scoring_range()
+
+    def point(user: str, at: datetime, cdf: Sequence[float]) -> PathPoint:
+        said = summary(rng, cdf)
+        low, high = (float(np.clip(x, rng.lower, rng.upper)) for x in (said.low, said.high))
+        return PathPoint(user, at, low, float(np.clip(said.median, rng.lower, rng.upper)), high)
+
+    points = [point(f.user, f.created_at, f.cdf) for f in history if f.cdf is not None]
+    code = {name: i for i, name in enumerate(sorted({f.user for f in history}))}
+    seconds = [_seconds(f.created_at) for f in history]
+    at = dict(zip(seconds, (f.created_at for f in history), strict=True))
+    times, pools = pool_path(
+        np.array([code[f.user] for f in history]),
+        np.array(seconds),
+        np.array([f.cdf for f in history]),
+    )
+    points += [point(TEAM_POOL, at[int(t)], cdf) for t, cdf in zip(times, pools, strict=True)]
+    return points

@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker.schemas import Actor, QuestionRead
-from tracker.services import questions
+from tracker.services import numeric_scores, questions
 from tracker.services.my_record import my_record
+from tracker.services.numeric_scores import NumericScoreRow
+from tracker.ui.review import numeric
 from tracker.ui.shell.context import get_db, settings
 from tracker.ui.widgets import cached, charts
 from tracker.ui.widgets.score_table import number
@@ -19,7 +21,8 @@ from tracker.ui.widgets.score_table import number
 def show(actor: Actor, version: int, paths_chart: Callable[[QuestionRead], None]) -> None:
     db = get_db()
     record = my_record(db, actor, settings().stale_forecast_days)
-    if not record.resolved and not record.open:
+    numeric_rows = [r for r in numeric_scores.all_numeric_scores(db) if r.user == actor.name]
+    if not record.resolved and not record.open and not numeric_rows:
         st.info("No record yet: forecast on a question; once it resolves, your score shows here.")
         return
     if record.resolved:
@@ -76,6 +79,8 @@ def show(actor: Actor, version: int, paths_chart: Callable[[QuestionRead], None]
         else:
             bins = bins[bins["count"] > 0].rename(columns={"observed_frequency": "observed"})
             st.altair_chart(charts.calibration(bins), width="stretch")
+    if numeric_rows:
+        _numeric(numeric_rows, paths_chart)
     if record.open:
         st.markdown("**My open forecasts, stalest first**")
         st.dataframe(
@@ -90,3 +95,34 @@ def show(actor: Actor, version: int, paths_chart: Callable[[QuestionRead], None]
             hide_index=True,
             width="stretch",
         )
+
+
+def _numeric(rows: list[NumericScoreRow], paths_chart: Callable[[QuestionRead], None]) -> None:
+    """My numeric and date questions: my scores on each, my path against the outcome."""
+    db = get_db()
+    asked = {r.question_id: questions.get_question(db, r.question_id) for r in rows}
+    st.markdown("**My numeric and date questions**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Question": [asked[r.question_id].title for r in rows],
+                "Outcome": [numeric.outcome_text(asked[r.question_id]) for r in rows],
+                "CRPS": [
+                    f"{number(r.crps)} {numeric.crps_unit(asked[r.question_id])}".strip()
+                    for r in rows
+                ],
+                "Baseline score": [number(r.baseline, 1, signed=True) for r in rows],
+                "Peer score": [number(r.peer, 1, signed=True) for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    picked = st.selectbox(
+        "My numeric path against the outcome",
+        list(asked),
+        format_func=lambda qid: asked[qid].title,
+        key="mr_numeric_pick",
+    )
+    if picked:
+        paths_chart(asked[picked])

@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracker.schemas import QuestionRead
 from tracker.services import evidence_moves, pool_scores, questions, scores, views
-from tracker.ui.review import bot_row, my_record, postmortem_panel
+from tracker.ui.review import bot_row, my_record, numeric, postmortem_panel
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
 from tracker.ui.widgets import cached, charts
@@ -25,7 +25,8 @@ MAX_REVIEWS = 20  # session links listed on the Sessions tab
 db, actor, me = get_db(), current_actor(), current_user().name
 version = cached.version()
 st.title("Review")
-board, calibration_tab, recent_tab, question_tab, sessions_tab, record_tab = st.tabs(
+NUMERIC = numeric.has_scores()  # the numeric tab only once a numeric or date question scored
+board, calibration_tab, recent_tab, question_tab, sessions_tab, record_tab, *numeric_tab = st.tabs(
     [
         "🏆 Leaderboard",
         "🎯 Calibration",
@@ -33,12 +34,16 @@ board, calibration_tab, recent_tab, question_tab, sessions_tab, record_tab = st.
         "🔎 Question review",
         "🤝 Sessions",
         "🙋 My record",
+        *(["📏 Numeric & dates"] if NUMERIC else []),
     ]
 )
 
 
 def paths_chart(q: QuestionRead) -> None:
     """Every member's path on one question against what happened, evidence marked."""
+    if q.is_continuous:
+        numeric.paths_chart(q, actor, me)
+        return
     question, history = views.all_paths(db, actor, q.id)
     aggregate = views.aggregate_path(history, question.options)
     arrivals = views.evidence_arrivals(db, q.id)
@@ -80,6 +85,11 @@ with board:
             "score**: Metaculus-style, positive beats the others. Averages over resolved, "
             "non-annulled questions."
         )
+        if NUMERIC:
+            st.caption(
+                "Numeric and date questions are scored differently (CRPS, a distribution "
+                "against a value): they are ranked on the 📏 Numeric & dates tab."
+            )
         bot_row.show(db.url, version, int(min_q), by, RANKINGS)
         scored = frame[frame["days_scored"] > 0]
         if len(scored) >= 2:  # one bar has nothing to be compared with
@@ -153,8 +163,9 @@ with board:
             )
             st.caption(
                 "Updates made while a summary citing the item was on screen, per member and for "
-                "the team. A positive shift moved toward what happened; a positive Brier change "
-                "means the update scored better than the forecast it replaced."
+                "the team (binary, multiple-choice and ordered questions). A positive shift "
+                "moved toward what happened; a positive Brier change means the update scored "
+                "better than the forecast it replaced."
             )
 
 with calibration_tab:
@@ -171,6 +182,10 @@ with calibration_tab:
         "question gives one yes/no event per option (one-vs-rest).",
     )
     cal = cached.calibration(db.url, version, who, events)
+    if NUMERIC:
+        st.caption(
+            "Calibration of numeric and date forecasts (PIT) is on the 📏 Numeric & dates tab."
+        )
     bins = pd.DataFrame(
         cal["bins"], columns=["lower", "upper", "mean_forecast", "observed_frequency", "count"]
     )
@@ -242,13 +257,14 @@ with recent_tab:
                 {
                     "Question": [r.question.title for r in queue],
                     "Resolved": [when(r.question.resolved_time) for r in queue],
-                    "Outcome": [r.question.resolution for r in queue],
+                    "Outcome": [numeric.outcome_text(r.question) for r in queue],
+                    "Your peer score": [numeric.queue_peer(r, me) for r in queue],
                     "Your final Brier": [r.mine.brier if r.mine else None for r in queue],
                     "Your relative Brier": [
                         r.mine.relative_brier if r.mine else None for r in queue
                     ],
                     "Team median Brier": [r.median_brier for r in queue],
-                    "Members": [r.members for r in queue],
+                    "Members": [numeric.queue_members(r) for r in queue],
                 }
             ).round(3),
             hide_index=True,
@@ -259,18 +275,22 @@ with recent_tab:
         picked = st.selectbox(
             "Walk through",
             list(by_id),
-            format_func=lambda qid: f"{by_id[qid].title} — resolved {by_id[qid].resolution}",
+            format_func=lambda qid: (
+                f"{by_id[qid].title} — resolved {numeric.outcome_text(by_id[qid])}"
+            ),
             key="rv_recent_pick",
         )
         q = by_id[picked or next(iter(by_id))]
         with st.container(border=True, key="rv_recent_detail"):
-            st.markdown(f"**{esc(q.title)}** — resolved **{esc(q.resolution)}**")
+            st.markdown(f"**{esc(q.title)}** — resolved **{esc(numeric.outcome_text(q))}**")
             st.caption(f"Resolved {when(q.resolved_time)} · {q.id}")
             if q.resolution_note:
                 st.markdown(esc(q.resolution_note))
             paths_chart(q)
-            rows = cached.question_scores(q.id)
-            if rows:
+            rows = [] if q.is_continuous else cached.question_scores(q.id)
+            if q.is_continuous:
+                numeric.scores_table(q, me, with_line=True)
+            elif rows:
                 line = my_score_line(rows, me)
                 if line:
                     st.markdown(line)
@@ -293,7 +313,10 @@ with question_tab:
         )
         q = titles[chosen]
         if q.status == "resolved":
-            st.markdown(f"Resolved **{esc(q.resolution)}** on {when(q.resolved_time)}.")
+            st.markdown(f"Resolved **{esc(numeric.outcome_text(q))}** on {when(q.resolved_time)}.")
+        elif q.is_continuous:
+            state = "Annulled" if q.status == "annulled" else "Closed, not resolved yet"
+            st.caption(f"{state}: the chart shows each member's median and 80 % interval.")
         else:
             state = "Annulled" if q.status == "annulled" else "Closed, not resolved yet"
             st.caption(
@@ -301,8 +324,10 @@ with question_tab:
                 f"“{esc(q.options[0])}”."
             )
         paths_chart(q)
-        rows = cached.question_scores(q.id)
-        if rows:
+        rows = [] if q.is_continuous else cached.question_scores(q.id)
+        if q.is_continuous:
+            numeric.scores_table(q, me)
+        elif rows:
             st.dataframe(score_frame(rows, me), hide_index=True, width="stretch")
         elif q.status == "annulled":
             st.caption("Annulled: not scored.")
@@ -353,3 +378,7 @@ with sessions_tab:
 
 with record_tab:
     my_record.show(actor, version, paths_chart)
+
+for tab in numeric_tab:
+    with tab:
+        numeric.section(me)
