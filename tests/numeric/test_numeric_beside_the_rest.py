@@ -122,3 +122,36 @@ def test_bots_skip_numeric_questions(mixed: Database, admin: Actor) -> None:
     bots.set_enabled(mixed, admin, "baseline-bot", True)
     runs = bots.run_bots(mixed, admin)
     assert all(run.question_id not in ("brent-mid-2027", "next-round-date") for run in runs)
+
+
+def test_my_standing_on_a_numeric_question_is_in_my_rows(mixed: Database, alice: Actor) -> None:
+    rows = {r.question.id: r for r in views.question_rows(mixed, alice)}
+    assert rows["brent-mid-2027"].my_last_time is not None
+    assert rows["next-round-date"].my_last_time is not None
+    assert rows["us-strike"].my_latest == {"Yes": 0.3, "No": 0.7}
+
+
+def test_numeric_updates_are_not_counted_as_option_updates(
+    db: Database, admin: Actor, alice: Actor, clock: Clock
+) -> None:
+    from tests.support import question_data
+
+    questions.create_question(db, admin, brent_data(close_time="2026-11-30T00:00:00Z"))
+    questions.create_question(db, admin, question_data(close_time="2026-11-30T00:00:00Z"))
+    for handles in ({10: 62, 50: 75, 90: 95}, {10: 60, 50: 70, 90: 80}):
+        forecasts.log_forecast(
+            db, alice, ForecastCreate(question_id="brent-mid-2027", percentiles=handles)
+        )
+    for p in (0.3, 0.2):
+        forecasts.log_forecast(
+            db,
+            alice,
+            ForecastCreate(question_id="us-strike", probabilities={"Yes": p, "No": 1 - p}),
+        )
+    clock.advance(days=9)
+    questions.resolve_question(db, admin, "brent-mid-2027", Resolution(value=72.0))
+    questions.resolve_question(db, admin, "us-strike", Resolution(option="No"))
+    effects = scores.update_effects(db)
+    assert sum(e.updates for e in effects) == 1
+    (made,) = [e for e in effects if e.updates]
+    assert made.mean_improvement == pytest.approx((0.3**2 * 2) - (0.2**2 * 2))

@@ -530,6 +530,7 @@ def _update_effects(db: Database) -> list[UpdateEffect]:
             Question.status == "resolved",
             col(Forecast.created_at) < end,
             col(Forecast.user_id).not_in(select(BotAccount.user_id)),  # as in `_loaded`
+            *(Question.type != kind for kind in CONTINUOUS),  # their ids are not in `_loaded`
         )
         .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
     )

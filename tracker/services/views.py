@@ -580,7 +580,8 @@ def _latest_for_user(db: Database, user_id: int) -> dict[str, tuple[datetime, di
     latest = _standing(Forecast.user_id == user_id, partition=[Forecast.question_id])
     query = (
         select(latest.c.question_id, latest.c.created_at, ForecastProbability.probability)
-        .join(ForecastProbability, col(ForecastProbability.forecast_id) == latest.c.id)
+        # outer: a numeric or date forecast has no option rows (its CDF stands for it)
+        .outerjoin(ForecastProbability, col(ForecastProbability.forecast_id) == latest.c.id)
         .where(latest.c.newest == 1)
         .order_by(latest.c.question_id, ForecastProbability.option_index)
     )
@@ -591,7 +592,9 @@ def _latest_for_user(db: Database, user_id: int) -> dict[str, tuple[datetime, di
     options = {q.id: q.options for q in questions.list_questions(db)}
     cells: dict[str, tuple[datetime, list[float]]] = {}
     for qid, at, probability in rows:
-        cells.setdefault(qid, (at, []))[1].append(probability)
+        vector = cells.setdefault(qid, (at, []))[1]
+        if probability is not None:
+            vector.append(probability)
     return {
         qid: (at, dict(zip(options[qid], vector, strict=False)))
         for qid, (at, vector) in cells.items()
