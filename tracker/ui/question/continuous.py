@@ -4,13 +4,13 @@
 import pandas as pd
 import streamlit as st
 
-from tracker.quantities import distribution_words, format_value, outcome_value
+from tracker.quantities import format_value, outcome_value
 from tracker.schemas import ForecastRead, QuestionRead
 from tracker.scoring.continuous_build import summary
 from tracker.services import numeric_scores
 from tracker.services.views import QuestionView
 from tracker.ui.shell.context import get_db
-from tracker.ui.widgets.continuous_charts import cdf_chart, pdf_chart
+from tracker.ui.widgets.continuous_charts import cdf_chart, in_words, pdf_chart, value_text
 from tracker.ui.widgets.render import esc, show_error
 
 
@@ -19,7 +19,7 @@ def words(q: QuestionRead, cdf: list[float] | None) -> str:
     if not cdf or q.range is None:
         return "—"
     try:
-        return distribution_words(q, cdf)
+        return in_words(q, cdf)
     except ValueError:  # a stored CDF the range no longer reads: say so rather than crash
         return "a distribution this page cannot read"
 
@@ -30,8 +30,7 @@ def forecast_words(q: QuestionRead, f: ForecastRead) -> str:
 
 def median_text(q: QuestionRead, cdf: list[float]) -> str:
     assert q.range is not None
-    said = summary(q.range.scoring_range(), cdf)
-    return format_value(q.type, said.median, q.range.unit)
+    return value_text(q, summary(q.range.scoring_range(), cdf).median)
 
 
 def outcome_text(q: QuestionRead) -> str:

@@ -5,18 +5,37 @@ The density is per position unit (the uniform forecast is 1), so a log-scale or 
 reads the same way as a linear one. Dates are drawn on a time axis.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import altair as alt
 import pandas as pd
 
+from tracker.quantities import format_value
 from tracker.schemas import QuestionRead
-from tracker.scoring.continuous_build import pdf_bins
+from tracker.scoring.continuous_build import pdf_bins, summary
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Series colours: the draft in blue, the standing forecast grey, the team orange.
 COLOURS = {"Your draft": "#1f6feb", "Your forecast": "#6e7781", "Team": "#d9730d"}
+
+
+def value_text(question: QuestionRead, value: float) -> str:
+    """A value on a page: dates to the day (a quantile rarely falls on midnight)."""
+    assert question.range is not None
+    if question.type == "date" and math.isfinite(value):
+        value = float(round(value))
+    return format_value(question.type, value, question.range.unit)
+
+
+def in_words(question: QuestionRead, cdf: Sequence[float]) -> str:
+    """'median 75 USD/bbl, 80 % interval 62 USD/bbl – 95 USD/bbl' (quantities.
+    distribution_words, with dates to the day)."""
+    assert question.range is not None
+    said = summary(question.range.scoring_range(), cdf)
+    low, mid, high = (value_text(question, x) for x in (said.low, said.median, said.high))
+    return f"median {mid}, 80 % interval {low} – {high}"
 
 
 def _x(question: QuestionRead, values: Sequence[float]) -> list:  # type: ignore[type-arg]

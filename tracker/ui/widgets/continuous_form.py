@@ -12,12 +12,12 @@ from datetime import date
 import streamlit as st
 
 from tracker.errors import TrackerError, parse
-from tracker.quantities import distribution_words, forecast_cdf, iso_date
+from tracker.quantities import forecast_cdf, iso_date
 from tracker.schemas import ComponentSpec, ForecastCreate, QuestionRead
 from tracker.scoring.continuous_build import quantiles
 from tracker.services import forecasts
 from tracker.ui.shell.context import current_actor, get_db
-from tracker.ui.widgets.continuous_charts import cdf_chart, pdf_chart
+from tracker.ui.widgets.continuous_charts import cdf_chart, in_words, pdf_chart
 from tracker.ui.widgets.render import esc, flash, show_error
 
 LEVELS = (10, 25, 50, 75, 90)
@@ -195,7 +195,7 @@ def distribution_inputs(
     series = {"Your draft": cdf}
     st.altair_chart(pdf_chart(question, series), width="stretch", key=_key(qid, "pdf"))
     st.altair_chart(cdf_chart(question, series), width="stretch", key=_key(qid, "cdf"))
-    st.caption(f"Your distribution: {esc(distribution_words(question, cdf))}.")
+    st.caption(f"Your distribution: {esc(in_words(question, cdf))}.")
     return given, cdf
 
 
@@ -244,5 +244,5 @@ def continuous_form(
         show_error(exc)
         return
     st.session_state[_key(qid, "clear")] = True
-    flash(f"Forecast saved: {esc(distribution_words(question, cdf))}.")  # type: ignore[arg-type]
+    flash(f"Forecast saved: {esc(in_words(question, cdf))}.")  # type: ignore[arg-type]
     st.rerun()
