@@ -100,7 +100,7 @@ def pdf_chart(
     question: QuestionRead,
     cdfs: Mapping[str, Sequence[float]],
     outcome: float | None = None,
-    height: int = 180,
+    height: int = 260,
 ) -> alt.LayerChart:
     """The densities of the named CDFs, one area or line each (the first filled)."""
     frame = pdf_frame(question, cdfs)
@@ -128,7 +128,7 @@ def cdf_chart(
     question: QuestionRead,
     cdfs: Mapping[str, Sequence[float]],
     outcome: float | None = None,
-    height: int = 150,
+    height: int = 220,
 ) -> alt.LayerChart:
     """The cumulative probabilities of the named CDFs (the masses beyond open bounds show as
     the curve's start above 0 and end below 1)."""
