@@ -251,3 +251,4 @@ def test_every_role_reads_a_numeric_question_without_an_error(open_app, brent: W
     at = open_app(who, QUESTION, q=BRENT)
     no_exceptions(at)
     assert not at.error
+    assert "40 USD/bbl (open) to 120 USD/bbl (open), linear scale" in texts(at)

@@ -44,6 +44,15 @@ def outcome_text(q: QuestionRead) -> str:
     return format_value(q.type, value, q.range.unit)
 
 
+def range_text(q: QuestionRead) -> str:
+    """'40 USD/bbl (open) to 120 USD/bbl (open), linear scale'."""
+    assert q.range is not None
+    r = q.range
+    low, high = (format_value(q.type, float(b), r.unit) for b in (r.lower, r.upper))
+    sides = ("open" if r.open_lower else "closed", "open" if r.open_upper else "closed")
+    return f"{low} ({sides[0]}) to {high} ({sides[1]}), {r.scale} scale"
+
+
 def standing_metric(column, q: QuestionRead, who: str, cdf: list[float] | None, note: str) -> None:  # type: ignore[no-untyped-def]
     if not cdf:
         column.metric(who, note)

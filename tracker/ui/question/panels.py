@@ -217,6 +217,8 @@ def background(q: QuestionRead) -> None:
             width="stretch",
             column_config={"Link": st.column_config.LinkColumn(display_text="open ↗")},
         )
+    if q.range is not None:
+        st.markdown(f"**Range**  \n{esc(continuous.range_text(q))}")
     if q.type != "binary" and q.options:
         st.markdown("**Options**")
         st.markdown("\n".join(f"{i}. {esc(o)}" for i, o in enumerate(q.options, start=1)))
