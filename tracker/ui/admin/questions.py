@@ -11,12 +11,12 @@ import streamlit as st
 
 from tracker.errors import TrackerError, parse
 from tracker.llm.schema import QuestionDraft
-from tracker.schemas import QuestionCreate, QuestionEdit, QuestionRead, Resolution
+from tracker.schemas import CONTINUOUS, QuestionCreate, QuestionEdit, QuestionRead, Resolution
 from tracker.services import questions, summaries
 from tracker.ui.shell.context import current_actor, get_db
 from tracker.ui.widgets.render import esc, flash, show_error, type_label, when
 
-TYPES = ["binary", "multiple_choice", "ordered"]
+TYPES = ["binary", "multiple_choice", "ordered", "numeric", "date"]
 DRAFTS_KEY = "_tracker_drafts"
 SELECT_KEY = "_tracker_admin_select"  # the question to pick after a rerun
 
@@ -71,12 +71,17 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None, live: bool 
         "Type", TYPES, index=TYPES.index(draft.type) if draft else 0,
         format_func=type_label, key=f"{prefix}_type",
     )  # fmt: skip
-    options = st.text_area(
-        "Options, one per line (ignored for binary: Yes / No)",
-        value="\n".join(draft.options) if draft and draft.type != "binary" else "",
-        height=90,
-        key=f"{prefix}_options",
-    )
+    if kind in CONTINUOUS:
+        options = ""
+        spec = range_fields(prefix, kind)
+    else:
+        spec = None
+        options = st.text_area(
+            "Options, one per line (ignored for binary: Yes / No)",
+            value="\n".join(draft.options) if draft and draft.type != "binary" else "",
+            height=90,
+            key=f"{prefix}_options",
+        )
     criteria = st.text_area(
         "Resolution criteria",
         value=draft.resolution_criteria if draft else "",
@@ -114,7 +119,8 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None, live: bool 
         "id": ident.strip() or slug(title),
         "title": title,
         "type": kind,
-        "options": _lines(options) if kind != "binary" else None,
+        "options": _lines(options) if kind not in ("binary", *CONTINUOUS) else None,
+        "range": spec,
         "description": description,
         "resolution_criteria": criteria,
         "open_time": _at(opens) if opens != now.date() else now,
@@ -122,6 +128,51 @@ def question_fields(prefix: str, draft: QuestionDraft | None = None, live: bool 
         "tags": _tags(tags),
         "keywords": _tags(keywords),
         "hide_until_forecast": hide,
+    }
+
+
+def range_fields(prefix: str, kind: str) -> dict:
+    """A numeric or date question's range: the bounds, each open or closed, a log scale
+    (numeric, lower bound > 0) and a unit. The service checks it and says what is wrong."""
+    st.markdown(
+        "**Range** — forecasts are drawn over it. A closed bound: the outcome cannot lie "
+        "beyond it. An open bound: it can, and forecasts put some probability there."
+    )
+    cols = st.columns(2)
+    if kind == "date":
+        today = get_db().now().date()
+        lower = cols[0].date_input("Lower bound", value=today, key=f"{prefix}_lower")
+        upper = cols[1].date_input(
+            "Upper bound", value=today + timedelta(days=365), key=f"{prefix}_upper"
+        )
+        bounds: tuple[object, object] = (lower.isoformat(), upper.isoformat())
+    else:
+        lower = cols[0].number_input("Lower bound", value=0.0, format="%g", key=f"{prefix}_lower")
+        upper = cols[1].number_input("Upper bound", value=100.0, format="%g", key=f"{prefix}_upper")
+        bounds = (float(lower), float(upper))
+    open_lower = cols[0].checkbox(
+        "Open lower bound (the outcome may be below it)", key=f"{prefix}_open_lower"
+    )
+    open_upper = cols[1].checkbox(
+        "Open upper bound (the outcome may be above it)", key=f"{prefix}_open_upper"
+    )
+    cols = st.columns(2)
+    log = False
+    if kind == "numeric":
+        log = cols[0].checkbox(
+            "Log scale (for quantities spanning orders of magnitude; lower bound > 0)",
+            key=f"{prefix}_log",
+        )
+        unit = cols[1].text_input("Unit (e.g. USD/bbl, %)", key=f"{prefix}_unit")
+    else:
+        unit = ""
+    return {
+        "lower": bounds[0],
+        "upper": bounds[1],
+        "open_lower": open_lower,
+        "open_upper": open_upper,
+        "scale": "log" if log else "linear",
+        "unit": unit.strip(),
     }
 
 
@@ -171,6 +222,7 @@ FIELD_LABELS = {
     "close_time": "Closes",
     "tags": "Tags",
     "keywords": "Keywords",
+    "range": "Range",
 }
 
 
@@ -255,6 +307,11 @@ def resolve_form(question: QuestionRead) -> None:
     if question.status != "open":
         st.info(f"This question is already {question.status} ({when(question.resolved_time)}).")
         return
+    if question.is_continuous:
+        from tracker.ui.admin.resolution_panel import continuous_resolve_form
+
+        continuous_resolve_form(question)
+        return
     with st.form(f"adm_resolve_{question.id}"):
         st.markdown("**Resolve or annul**")
         outcome = st.radio(
@@ -276,9 +333,7 @@ def resolve_form(question: QuestionRead) -> None:
     if not confirm:
         st.error("Tick the confirmation box first: resolving cannot be undone.")
         return
-    now = get_db().now()
-    resolved_time = now if day >= now.date() else _at(day, time(12, 0))
-    data = {"note": note, "source": source, "resolved_time": resolved_time}
+    data = {"note": note, "source": source, "resolved_time": resolved_time_of(day)}
     if outcome in question.options:
         data["option"] = outcome
     else:
@@ -297,6 +352,12 @@ def resolve_form(question: QuestionRead) -> None:
     verb = "Annulled" if done.status == "annulled" else f"Resolved **{esc(done.resolution)}**"
     flash(f"{verb}. Scores update on the Review page.")
     st.rerun()
+
+
+def resolved_time_of(day: date) -> datetime:
+    """Today means now; an earlier day means its noon (UTC)."""
+    now = get_db().now()
+    return now if day >= now.date() else _at(day, time(12, 0))
 
 
 def drafts_panel() -> None:

@@ -4,15 +4,18 @@ The advice is shown, never applied: the admin still picks the outcome in the for
 and the proposal they saw is recorded beside their decision.
 """
 
+from datetime import date
+
 import streamlit as st
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, parse
 from tracker.llm.resolve import Passage, Proposal, ResolutionAdvice
-from tracker.schemas import QuestionRead
+from tracker.quantities import format_value, iso_date
+from tracker.schemas import QuestionRead, Resolution
 from tracker.services import resolution_assist
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, get_db
-from tracker.ui.widgets.render import badge, esc, show_error, when
+from tracker.ui.widgets.render import badge, esc, flash, show_error, when
 
 _KEY = "_tracker_resolution_advice_"
 _VERDICTS = {"option": "resolve as", "annul": "annul", "not_yet_knowable": "not yet knowable"}
@@ -65,6 +68,12 @@ def show_advice(advice: ResolutionAdvice) -> None:
 def suggestion_panel(question: QuestionRead) -> None:
     if question.status != "open":
         return
+    if question.is_continuous:
+        st.caption(
+            "The resolution assistant proposes options; for a numeric or date question, read "
+            "the linked evidence and enter the value below."
+        )
+        return
     key = _KEY + question.id
     if st.button("Suggest a resolution", icon="🧭", key=f"adm_suggest_{question.id}"):
         with st.spinner("Reading the linked evidence…"):
@@ -94,3 +103,86 @@ def overdue_panel() -> None:
             cols[1].markdown(f"closed {when(q.close_time)} · **{q.days_overdue} d** overdue")
             with cols[2]:
                 nav.question_link(q.id)
+
+
+VALUE, BELOW, ABOVE, ANNUL = "A value", "Below the range", "Above the range", "Annul"
+
+
+def outcome_choices(question: QuestionRead) -> list[str]:
+    """A value always; below or above only where that bound is open; annul."""
+    assert question.range is not None
+    choices = [VALUE]
+    if question.range.open_lower:
+        choices.append(BELOW)
+    if question.range.open_upper:
+        choices.append(ABOVE)
+    return [*choices, ANNUL + " (excluded from all scores)"]
+
+
+def _value_widget(question: QuestionRead, key: str) -> object:
+    assert question.range is not None
+    if question.type == "date":
+        start = date.fromisoformat(iso_date(round(float(question.range.lower)))[:10])
+        return st.date_input("Outcome date", value=start, key=key,
+                             min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))  # fmt: skip
+    unit = f" ({question.range.unit})" if question.range.unit else ""
+    return st.number_input(f"Outcome value{unit}", value=None, format="%g", key=key)
+
+
+def continuous_resolve_form(question: QuestionRead) -> None:
+    """Resolve a numeric question to a number, a date question to a date, or below/above the
+    range where that bound is open; the service checks the value against the range."""
+    from tracker.ui.admin.questions import resolved_time_of
+
+    assert question.range is not None
+    spec = question.range
+    low, high = (format_value(question.type, float(b), spec.unit) for b in (spec.lower, spec.upper))
+    with st.form(f"adm_resolve_{question.id}"):
+        st.markdown("**Resolve or annul**")
+        st.caption(
+            f"Range {esc(low)} ({'open' if spec.open_lower else 'closed'}) to {esc(high)} "
+            f"({'open' if spec.open_upper else 'closed'}). A value beyond a closed bound "
+            "resolves at the bound."
+        )
+        choice = st.radio(
+            "Outcome", outcome_choices(question), index=0, horizontal=True,
+            key=f"adm_res_kind_{question.id}",
+        )  # fmt: skip
+        value = _value_widget(question, f"adm_res_value_{question.id}")
+        cols = st.columns(2)
+        default_day = min(get_db().now(), question.close_time).date()
+        day = cols[0].date_input("Resolved on", value=default_day)
+        source = cols[1].text_input("Source (link or citation)")
+        note = st.text_area("Resolution note", placeholder="What happened and how you checked it")
+        confirm = st.checkbox("I checked this against the resolution criteria")
+        submitted = st.form_submit_button("Resolve", type="primary")
+    if not submitted:
+        return
+    data: dict[str, object] = {"note": note, "source": source,
+                               "resolved_time": resolved_time_of(day)}  # fmt: skip
+    if choice == VALUE:
+        if value is None:
+            st.error("Enter the outcome value (or choose below / above the range, or annul).")
+            return
+        data["value"] = value.isoformat() if isinstance(value, date) else float(value)
+    elif choice in (BELOW, ABOVE):
+        data["value"] = "below" if choice == BELOW else "above"
+    else:
+        data["annul"] = True
+    if not confirm:
+        st.error("Tick the confirmation box first: resolving cannot be undone.")
+        return
+    try:
+        done = resolution_assist.decide(
+            get_db(), current_actor(), question.id, parse(Resolution, data)
+        )
+    except TrackerError as exc:
+        show_error(exc)
+        return
+    if done.status == "annulled":
+        flash("Annulled. Scores update on the Review page.")
+    else:
+        from tracker.ui.question.continuous import outcome_text
+
+        flash(f"Resolved **{esc(outcome_text(done))}**. Scores update on the Review page.")
+    st.rerun()

@@ -6,11 +6,19 @@ says why nothing is shown and which engine and model made what is.
 
 import streamlit as st
 
-from tracker.schemas import QuestionRead
+from tracker.schemas import ForecastRead, QuestionRead
 from tracker.services import bots, summaries
 from tracker.services.views import QuestionView
 from tracker.ui.shell.context import get_db
 from tracker.ui.widgets.render import esc, vector_text, when
+
+
+def _said(question: QuestionRead, f: ForecastRead) -> str:
+    if question.is_continuous:
+        from tracker.ui.question.continuous import forecast_words
+
+        return forecast_words(question, f)
+    return vector_text(f.probabilities, question.options)
 
 
 def show(view: QuestionView, question: QuestionRead) -> None:
@@ -28,7 +36,7 @@ def show(view: QuestionView, question: QuestionRead) -> None:
             how = made.get(f.id)
             by = f"{how.engine} {how.model}" if how else "a model"
             st.markdown(
-                f"`{name}`: **{esc(vector_text(f.probabilities, question.options))}** · "
+                f"`{name}`: **{esc(_said(question, f))}** · "
                 f"{when(f.created_at, with_time=True)} · by {esc(by)}"
             )
             st.caption(esc(f.rationale))

@@ -5,10 +5,10 @@ import streamlit as st
 
 from tracker.errors import TrackerError
 from tracker.services import comments, pool_scores, questions, views
-from tracker.ui.question import bot_panel, discussion, panels
+from tracker.ui.question import bot_panel, continuous, discussion, panels
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import current_actor, current_user, get_db, settings
-from tracker.ui.widgets import charts, phone
+from tracker.ui.widgets import charts, continuous_form, phone
 from tracker.ui.widgets import forecast_form as forms
 from tracker.ui.widgets.pools import pools_table
 from tracker.ui.widgets.render import (
@@ -80,7 +80,8 @@ st.markdown(f"## {esc(q.title)}")
 tags = f" · tags: {esc(', '.join(q.tags))}" if q.tags else ""
 st.markdown(f"{state_badge(q.state)} {type_label(q.type)} · `{q.id}`{tags}")
 if q.status == "resolved":
-    st.success(f"Resolved **{esc(q.resolution)}** on {when(q.resolved_time)}.", icon="🏁")
+    outcome = continuous.outcome_text(q) if q.is_continuous else q.resolution
+    st.success(f"Resolved **{esc(outcome)}** on {when(q.resolved_time)}.", icon="🏁")
 elif q.status == "annulled":
     st.warning(f"Annulled on {when(q.resolved_time)}: excluded from every score.", icon="🚫")
 
@@ -114,6 +115,8 @@ def _in_words(vector: dict[str, float]) -> str:
 
 if actor.role == "viewer":  # viewers do not forecast: show what there is to read instead
     m[0].metric("Linked evidence", len(view.evidence))
+elif q.is_continuous:
+    continuous.standing_metric(m[0], q, "Your forecast", mine_now.cdf if mine_now else None, "—")
 else:
     _standing_metric(m[0], "Your forecast", mine_now.probabilities if mine_now else None, "—")
 team_vector = view.team_now.vector if view.team_visible and view.team_now else None
@@ -130,9 +133,13 @@ if team_vector and view.pools:  # any pool, the team's default first (a per-view
     )  # fmt: skip
     team_vector, team_label = view.pools[pool], f"Team ({pool_scores.POOL_LABELS[pool].lower()})"
 hidden_note = "🔒 session is blind" if view.blind_session else "🔒 hidden"
-_standing_metric(
-    m[1], team_label, team_vector, hidden_note if view.forecasters and not team_vector else "—"
-)
+if q.is_continuous:
+    hidden = hidden_note if view.forecasters and not view.team_visible else "—"
+    continuous.standing_metric(m[1], q, "Team", view.team_cdf, hidden)
+else:
+    _standing_metric(
+        m[1], team_label, team_vector, hidden_note if view.forecasters and not team_vector else "—"
+    )
 m[2].metric("Forecasters", view.forecasters)
 m[3].metric(
     "Closes",
@@ -141,7 +148,9 @@ m[3].metric(
     f"{when(q.open_time)}",
 )
 
-if q.status in ("resolved", "annulled"):
+if q.status in ("resolved", "annulled") and q.is_continuous:
+    continuous.scores(q, current_user().name)
+elif q.status in ("resolved", "annulled"):
     panels.scores(q, current_user().name)
 
 # Left: what the question asks and what the evidence says; right: your update, then how the
@@ -174,9 +183,14 @@ with right:
     else:
         st.subheader("Your forecast")
         if mine_now:
+            said = (
+                continuous.forecast_words(q, mine_now)
+                if q.is_continuous
+                else _in_words(mine_now.probabilities)
+            )
             st.caption(
                 "Your standing forecast: "
-                f"{esc(_in_words(mine_now.probabilities))}, "
+                f"{esc(said)}, "
                 f"made {when(mine_now.created_at, with_time=True)}."
             )
         team_session = views.forecasting_session(db, actor, q.id)
@@ -187,27 +201,33 @@ with right:
             )
             nav.session_link(team_session.id, "Open the session page")
         with friendly_errors():
-            forms.forecast_form(
+            (continuous_form.continuous_form if q.is_continuous else forms.forecast_form)(
                 q,
-                mine_now.probabilities if mine_now else None,
+                (mine_now.cdf if q.is_continuous else mine_now.probabilities) if mine_now else None,
                 summary_id,
                 team_session.id if team_session else None,
             )
-    st.subheader("Trajectory")
-    chart = charts.trajectory(q, view.mine, view.aggregate, view.evidence, db.now())
-    if chart is None:
-        if view.forecasters and not view.team_visible:
-            pass  # the reason is shown just below
-        elif actor.role == "viewer" or q.state != "open":
+    if q.is_continuous:
+        st.subheader("Distributions")
+        continuous.distributions(view)
+        if not (view.mine or view.team_cdf) and not view.forecasters:
             st.info("Nobody has forecast on this question yet.")
-        else:
-            st.info("No forecasts yet. Yours will be the first point on this chart.")
     else:
-        st.altair_chart(chart, width="stretch")
-        lines = [name for name, shown in (("you", view.mine), ("the team median", view.aggregate))
-                 if shown]  # fmt: skip
-        marks = "; dashed grey rules: evidence arrivals" if view.evidence else ""
-        st.caption(f"Step lines: {' and '.join(lines)}{marks}.")
+        st.subheader("Trajectory")
+        chart = charts.trajectory(q, view.mine, view.aggregate, view.evidence, db.now())
+        if chart is None:
+            if view.forecasters and not view.team_visible:
+                pass  # the reason is shown just below
+            elif actor.role == "viewer" or q.state != "open":
+                st.info("Nobody has forecast on this question yet.")
+            else:
+                st.info("No forecasts yet. Yours will be the first point on this chart.")
+        else:
+            st.altair_chart(chart, width="stretch")
+            shown = (("you", view.mine), ("the team median", view.aggregate))
+            lines = [name for name, present in shown if present]
+            marks = "; dashed grey rules: evidence arrivals" if view.evidence else ""
+            st.caption(f"Step lines: {' and '.join(lines)}{marks}.")
     if view.blind_session:
         st.info(views.BLIND_REASON, icon="🔒")
     elif not view.team_visible and view.forecasters > (1 if view.mine else 0):

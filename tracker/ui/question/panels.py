@@ -10,6 +10,7 @@ from tracker.errors import TrackerError
 from tracker.schemas import Actor, QuestionRead, QuestionRevisionRead
 from tracker.services import summaries, views
 from tracker.services.summary_refresh import Freshness, freshness_of, refresh_summaries
+from tracker.ui.question import continuous
 from tracker.ui.question.summary import render_summary
 from tracker.ui.shell import nav
 from tracker.ui.shell.context import summary_refresher
@@ -129,9 +130,13 @@ def rationales(view: views.QuestionView, q: QuestionRead, limit: int = 60) -> No
         for f in shown[:limit]:
             with st.container(border=True):
                 who = "You" if f.user_id == view.user_id else esc(f.user)
+                said = (
+                    continuous.forecast_words(q, f)
+                    if q.is_continuous
+                    else vector_text(f.probabilities, q.options)
+                )
                 st.markdown(
-                    f"**{who}** · {esc(vector_text(f.probabilities, q.options))} · "
-                    f":gray[{when(f.created_at, with_time=True)}]"
+                    f"**{who}** · {esc(said)} · :gray[{when(f.created_at, with_time=True)}]"
                 )
                 write_text(f.rationale)
         if len(shown) > limit:
@@ -212,7 +217,9 @@ def background(q: QuestionRead) -> None:
             width="stretch",
             column_config={"Link": st.column_config.LinkColumn(display_text="open ↗")},
         )
-    if q.type != "binary":
+    if q.range is not None:
+        st.markdown(f"**Range**  \n{esc(continuous.range_text(q))}")
+    if q.type != "binary" and q.options:
         st.markdown("**Options**")
         st.markdown("\n".join(f"{i}. {esc(o)}" for i, o in enumerate(q.options, start=1)))
 

@@ -186,4 +186,6 @@ def type_label(kind: str) -> str:
         "binary": "Binary",
         "multiple_choice": "Multiple choice",
         "ordered": "Ordered bins",
+        "numeric": "Numeric",
+        "date": "Date",
     }.get(kind, kind)
