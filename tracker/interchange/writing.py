@@ -4,14 +4,19 @@ Export is canonical (sorted rows, fixed key order, fixed formatting) so that
 export → import into an empty database → export reproduces the file byte for byte. The
 whole-database sections come from `tracker.interchange.backup`."""
 
+import json
+from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.interchange import backup
 from tracker.interchange.format import FORMAT, format_time
-from tracker.interchange.jsonwrite import dumps_indented
+from tracker.interchange.jsonwrite import dumps_indented, respell
 from tracker.interchange.spreadsheet import csv_text
 from tracker.models import CONTINUOUS_TYPES as CONTINUOUS
 from tracker.models import Forecast, ForecastCdf, ForecastProbability, Question, User
@@ -72,21 +77,91 @@ def export_document(
     }
 
 
+def write_json(
+    db: Database,
+    write: Callable[[bytes], Any],
+    *,
+    credentials: bool = False,
+    leave_out: set[int] | None = None,
+) -> None:
+    """`export_json`'s bytes, handed to `write` a chunk at a time. The forecasts are read a
+    batch at a time (a server-side cursor on PostgreSQL) and encoded row by row, so neither
+    the rows nor the document are ever whole in memory; the rest of the document (questions,
+    backup sections) is small and encoded at once around them."""
+    with db.read() as session:
+        questions = session.exec(select(Question).order_by(Question.id)).all()
+        extras = backup.export_extras(session, questions, (), credentials=credentials)
+        document = _document(questions, extras, [])
+        text = dumps(document).encode()
+        # the forecasts go between `"forecasts": [` and its `]`: a line with a two-space
+        # indent is a top-level key (a string never holds a raw newline), so this is unique
+        marker = b'\n  "forecasts": []'
+        cut = text.index(marker) + len(marker) - 1
+        vectors = forecast_vectors(session)
+        cdfs = forecast_cdfs(session)
+        by_id = {q.id: q for q in questions}
+        query = (
+            select(*_FORECAST_COLUMNS, User.name)
+            .join(User, col(Forecast.user_id) == User.id)
+            .order_by(Forecast.question_id, Forecast.created_at, User.name)
+            .execution_options(yield_per=EXPORT_BATCH)
+        )
+        written = False
+        for batch in session.connection().execute(query).partitions():
+            parts = []
+            for f in batch:
+                if leave_out and f.id in leave_out:
+                    continue
+                question = by_id[f.question_id]
+                vector = vectors.pop(f.id, [])
+                row = forecast_json(f, f.name, question.options, vector, cdfs)
+                row |= backup.forecast_fields(f, question, extras.refs)
+                parts.append(_row_bytes(row))
+            if not parts:
+                continue
+            chunk = b",\n    ".join(parts)
+            write((text[:cut] if not written else b",") + b"\n    " + respell(chunk))
+            written = True
+    write(text[cut:] if not written else b"\n  " + text[cut:])
+
+
+EXPORT_BATCH = 5_000
+
+
+def _row_bytes(row: dict[str, Any]) -> bytes:
+    """One forecast row as it stands in the document's `forecasts` list (indented 4 more)."""
+    try:
+        encoded = orjson.dumps(row, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONEncodeError, TypeError):  # as `dumps_indented`: `json` writes those
+        encoded = json.dumps(row, indent=2, ensure_ascii=False).encode()
+    return encoded.replace(b"\n", b"\n    ")
+
+
+def _document(
+    questions: list[Question], extras: backup.Extras, forecasts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    question_rows = []
+    for q in questions:
+        row = question_json(q)
+        if q.id in extras.revisions:
+            row["revisions"] = extras.revisions[q.id]
+        question_rows.append(row)
+    return {"format": FORMAT, "questions": question_rows, "forecasts": forecasts, **extras.sections}
+
+
 def forecast_vectors(session: Session) -> dict[int, list[float]]:
     """Every forecast's probabilities in option order, by forecast id."""
-    vectors: dict[int, list[float]] = {}
     query = select(ForecastProbability.forecast_id, ForecastProbability.probability).order_by(
         ForecastProbability.forecast_id, ForecastProbability.option_index
     )
-    for forecast_id, probability in session.exec(query):
-        vectors.setdefault(forecast_id, []).append(probability)
-    return vectors
+    rows = session.connection().execute(query.execution_options(yield_per=50_000))
+    return {fid: [p for _, p in group] for fid, group in groupby(rows, key=itemgetter(0))}
 
 
 def forecast_cdfs(session: Session) -> dict[int, list[float]]:
     """Every numeric or date forecast's CDF, by forecast id."""
     query = select(ForecastCdf.forecast_id, ForecastCdf.cdf)
-    return {forecast_id: list(cdf) for forecast_id, cdf in session.exec(query)}
+    return {forecast_id: list(cdf) for forecast_id, cdf in session.connection().execute(query)}
 
 
 def _range_json(q: Question) -> dict[str, Any]:
@@ -168,7 +243,9 @@ def dumps(document: dict[str, Any]) -> str:
 def export_json(
     db: Database, *, credentials: bool = False, leave_out: set[int] | None = None
 ) -> str:
-    return dumps(export_document(db, credentials=credentials, leave_out=leave_out))
+    chunks: list[bytes] = []
+    write_json(db, chunks.append, credentials=credentials, leave_out=leave_out)
+    return b"".join(chunks).decode("utf-8")
 
 
 def export_forecasts_csv(db: Database, *, leave_out: set[int] | None = None) -> str:
