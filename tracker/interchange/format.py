@@ -254,8 +254,10 @@ class Document:
 # ---------------------------------------------------------------- parsing
 
 
-def parse_document(document: dict[str, Any]) -> Document:
-    """Validate every row of a loaded document; the first problem raises, naming its row."""
+def parse_document(document: dict[str, Any], *, consume: bool = False) -> Document:
+    """Validate every row of a loaded document; the first problem raises, naming its row.
+    `consume`: the caller is done with `document`, so each forecast row is let go once
+    validated (a big file is then never in memory twice, as rows and as records)."""
     if document.get("format") != FORMAT:
         got = repr(document.get("format"))[:50]
         raise InvalidInput(f"'format' must be '{FORMAT}' (got {got})")
@@ -264,7 +266,9 @@ def parse_document(document: dict[str, Any]) -> Document:
         raise InvalidInput(f"unknown top-level key(s): {sorted(unknown)[:5]}")
     parsed = Document(
         questions=parse_rows(document.get("questions", []), "questions", QuestionRecord),
-        forecasts=parse_rows(document.get("forecasts", []), "forecasts", ForecastRecord),
+        forecasts=parse_rows(
+            document.get("forecasts", []), "forecasts", ForecastRecord, consume=consume
+        ),
         users=parse_rows(document.get("users", []), "users", UserRecord),
         feeds=parse_rows(document.get("feeds", []), "feeds", FeedRecord),
         evidence=parse_rows(document.get("evidence", []), "evidence", EvidenceRecord),
@@ -281,16 +285,22 @@ def parse_document(document: dict[str, Any]) -> Document:
     return parsed
 
 
-def parse_rows(rows: Any, key: str, model: type[R]) -> list[R]:
-    """Validate a list of rows; the error names the row (`key[index] (its id)`) and the reason."""
+def parse_rows(rows: Any, key: str, model: type[R], *, consume: bool = False) -> list[R]:
+    """Validate a list of rows; the error names the row (`key[index] (its id)`) and the reason.
+    `consume` empties `rows` a row at a time as it goes."""
     if not isinstance(rows, list):
         raise InvalidInput(f"'{key}' must be a list")
     parsed = []
+    validate = model.model_validate
     for index, row in enumerate(rows):
         try:
-            parsed.append(model.model_validate(row))
+            parsed.append(validate(row))
         except pydantic.ValidationError as exc:
             raise InvalidInput(f"{where(key, index, row)}: {_problems(exc)}") from None
+        if consume:
+            rows[index] = None
+    if consume:
+        rows.clear()
     return parsed
 
 

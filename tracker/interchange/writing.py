@@ -122,7 +122,7 @@ def write_json(
             chunk = b",\n    ".join(parts)
             write((text[:cut] if not written else b",") + b"\n    " + respell(chunk))
             written = True
-    write(text[cut:] if not written else b"\n  " + text[cut:])
+    write(b"\n  " + text[cut:] if written else text)
 
 
 EXPORT_BATCH = 5_000
