@@ -5,8 +5,9 @@ then needs gigabytes and minutes. Here the caller's write transaction reserves t
 (`max(id) + 1` on SQLite, which holds the write lock from `BEGIN IMMEDIATE`; a block of the
 sequence on PostgreSQL) and inserts plain tuples a batch at a time, so memory is one batch
 and the import stays one transaction: all or nothing. The tuples go to the driver's own
-`executemany` (`insert_rows`): SQLAlchemy's per-row parameter building cost more than the
-database's work; the columns' bind processors (SQLite's datetime text, JSON) still apply.
+`executemany`, or COPY on PostgreSQL (`insert_rows`): SQLAlchemy's per-row parameter
+building cost more than the database's work; the columns' bind processors (SQLite's
+datetime text, JSON) still apply.
 """
 
 from collections.abc import Sequence
@@ -110,13 +111,16 @@ def insert_rows(
     ]
     if processors:
         rows = [_processed(row, processors) for row in rows]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
-    conn.exec_driver_sql(sql, rows)
+    into = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
+    if dialect.name == "postgresql":  # COPY: several times faster than INSERT, same transaction
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {into} FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {into} VALUES ({', '.join([mark] * len(names))})", rows)
 
 
 def _processed(row: tuple[Any, ...], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
