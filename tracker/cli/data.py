@@ -16,7 +16,9 @@ def import_file(file: Path) -> None:
     from tracker import interchange
     from tracker.schemas import Actor
 
-    summary = interchange.import_text(open_db(migrate=True), Actor.system(), file.read_bytes())
+    db = open_db(migrate=True)
+    document = interchange.loads(file.read_bytes())  # the file's bytes are let go here
+    summary = interchange.import_document(db, Actor.system(), document, consume=True)
     typer.echo(
         f"imported: {summary.questions_added} questions ({summary.questions_unchanged} unchanged), "
         f"{summary.forecasts_added} forecasts ({summary.forecasts_unchanged} unchanged), "

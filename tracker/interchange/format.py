@@ -148,6 +148,25 @@ class ForecastRecord(_Record):
     late: bool = False
 
 
+@dataclass(slots=True)
+class ForecastRow:
+    """A validated `ForecastRecord`'s values, kept compactly: an import holds every row
+    until it is written, and a pydantic model (with its fields-set set) is twice the size."""
+
+    question_id: str
+    user: str
+    time: datetime
+    probabilities: dict[str, float] | None
+    probability: float | None
+    cdf: list[float] | None
+    rationale: str
+    hidden: bool
+    revision: int | None
+    session: int | None
+    phase: Literal["blind", "update"] | None
+    late: bool
+
+
 class UserRecord(_Record):
     name: UserName
     display_name: Line128 = ""
@@ -243,7 +262,7 @@ class Document:
     """A validated document: every row parsed, unique keys checked."""
 
     questions: list[QuestionRecord]
-    forecasts: list[ForecastRecord]
+    forecasts: list[ForecastRow]
     users: list[UserRecord]
     feeds: list[FeedRecord]
     evidence: list[EvidenceRecord]
@@ -266,9 +285,7 @@ def parse_document(document: dict[str, Any], *, consume: bool = False) -> Docume
         raise InvalidInput(f"unknown top-level key(s): {sorted(unknown)[:5]}")
     parsed = Document(
         questions=parse_rows(document.get("questions", []), "questions", QuestionRecord),
-        forecasts=parse_rows(
-            document.get("forecasts", []), "forecasts", ForecastRecord, consume=consume
-        ),
+        forecasts=_parse_forecasts(document.get("forecasts", []), consume=consume),
         users=parse_rows(document.get("users", []), "users", UserRecord),
         feeds=parse_rows(document.get("feeds", []), "feeds", FeedRecord),
         evidence=parse_rows(document.get("evidence", []), "evidence", EvidenceRecord),
@@ -285,18 +302,30 @@ def parse_document(document: dict[str, Any], *, consume: bool = False) -> Docume
     return parsed
 
 
-def parse_rows(rows: Any, key: str, model: type[R], *, consume: bool = False) -> list[R]:
-    """Validate a list of rows; the error names the row (`key[index] (its id)`) and the reason.
-    `consume` empties `rows` a row at a time as it goes."""
+def parse_rows(rows: Any, key: str, model: type[R]) -> list[R]:
+    """Validate a list of rows; the error names the row (`key[index] (its id)`) and the reason."""
     if not isinstance(rows, list):
         raise InvalidInput(f"'{key}' must be a list")
     parsed = []
-    validate = model.model_validate
     for index, row in enumerate(rows):
         try:
-            parsed.append(validate(row))
+            parsed.append(model.model_validate(row))
         except pydantic.ValidationError as exc:
             raise InvalidInput(f"{where(key, index, row)}: {_problems(exc)}") from None
+    return parsed
+
+
+def _parse_forecasts(rows: Any, *, consume: bool) -> list[ForecastRow]:
+    """`parse_rows` for the forecasts, each kept as a `ForecastRow`."""
+    if not isinstance(rows, list):
+        raise InvalidInput("'forecasts' must be a list")
+    parsed = []
+    validate = ForecastRecord.model_validate
+    for index, row in enumerate(rows):
+        try:
+            parsed.append(ForecastRow(**validate(row).__dict__))
+        except pydantic.ValidationError as exc:
+            raise InvalidInput(f"{where('forecasts', index, row)}: {_problems(exc)}") from None
         if consume:
             rows[index] = None
     if consume:

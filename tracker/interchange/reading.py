@@ -21,7 +21,7 @@ from tracker.interchange.comments_section import merge_comments
 from tracker.interchange.format import (
     QUESTION_KEYS,
     RANGE_KEYS,
-    ForecastRecord,
+    ForecastRow,
     QuestionRecord,
     check_resolution,
     check_revisions,
@@ -183,7 +183,7 @@ def _preview(record: QuestionRecord) -> Question:
 def _merge_forecasts(
     session: Session,
     actor: Actor,
-    records: list[ForecastRecord],
+    records: list[ForecastRow],
     questions: dict[str, Question],
     summary: ImportSummary,
     restorer: Restorer,
@@ -250,7 +250,7 @@ def _merge_forecasts(
 
 
 def _record_values(
-    record: ForecastRecord, question: Question, where: str
+    record: ForecastRow, question: Question, where: str
 ) -> tuple[list[float], list[float] | None]:
     """The option vector, or for a numeric or date question ([] and) the checked CDF."""
     spec = spec_of(question)
@@ -271,7 +271,7 @@ def _record_values(
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def _record_vector(record: ForecastRecord, question: Question, where: str) -> list[float]:
+def _record_vector(record: ForecastRow, question: Question, where: str) -> list[float]:
     try:
         if record.probabilities is not None and record.probability is not None:
             raise InvalidInput("give either 'probabilities' or 'probability', not both")
@@ -311,7 +311,7 @@ def _plain_vector(options: list[str], probabilities: dict[str, float]) -> list[f
     return [v / total for v in values]
 
 
-def _check_window(record: ForecastRecord, question: Question, where: str, now: datetime) -> None:
+def _check_window(record: ForecastRow, question: Question, where: str, now: datetime) -> None:
     end = question.close_time
     if question.resolved_time is not None:
         end = min(end, question.resolved_time)
