@@ -2,6 +2,7 @@
 file or the database."""
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,9 @@ def import_file(file: Path) -> None:
     from tracker import interchange
     from tracker.schemas import Actor
 
-    summary = interchange.import_text(open_db(migrate=True), Actor.system(), file.read_bytes())
+    db = open_db(migrate=True)
+    document = interchange.loads(file.read_bytes())  # the file's bytes are let go here
+    summary = interchange.import_document(db, Actor.system(), document, consume=True)
     typer.echo(
         f"imported: {summary.questions_added} questions ({summary.questions_unchanged} unchanged), "
         f"{summary.forecasts_added} forecasts ({summary.forecasts_unchanged} unchanged), "
@@ -51,11 +54,16 @@ def export(
     if fmt == "json" and with_credentials and output is not None:
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(interchange.export_json(db, credentials=True))
+        with os.fdopen(fd, "wb") as handle:
+            interchange.write_json(db, handle.write, credentials=True)
         typer.echo(f"wrote {output} (with password hashes)", err=True)
+    elif fmt == "json" and output is not None:
+        with output.open("wb") as handle:  # streamed: a big backup is never whole in memory
+            interchange.write_json(db, handle.write, credentials=with_credentials)
+        typer.echo(f"wrote {output}", err=True)
     elif fmt == "json":
-        emit(interchange.export_json(db, credentials=with_credentials), output)
+        sys.stdout.flush()
+        interchange.write_json(db, sys.stdout.buffer.write, credentials=with_credentials)
     elif fmt == "csv":
         emit(interchange.export_forecasts_csv(db), output)
     else:

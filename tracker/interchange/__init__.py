@@ -28,6 +28,7 @@ _WHERE = {
     "export_document": "writing",
     "export_forecasts_csv": "writing",
     "export_json": "writing",
+    "write_json": "writing",
     "spreadsheet_safe": "spreadsheet",
     "csv_text": "spreadsheet",
 }

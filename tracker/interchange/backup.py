@@ -80,6 +80,7 @@ class Extras:
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     revisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     forecast_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
+    refs: dict[int, int] = field(default_factory=dict)  # session id → its ref in the file
 
 
 def export_extras(
@@ -125,20 +126,26 @@ def export_extras(
                     "edited_at": format_time(r.edited_at),
                 }
             )
+    extras.refs = refs
     by_id = {q.id: q for q in questions}
     for f in forecasts:
-        fields: dict[str, Any] = {}
-        question = by_id[f.question_id]
-        if f.question_revision != question.revision:
-            fields["revision"] = f.question_revision
-        if f.session_id is not None:
-            fields["session"] = refs[f.session_id]
-            fields["phase"] = f.session_phase
-        if f.created_at >= min(question.close_time, question.resolved_time or question.close_time):
-            fields["late"] = True
+        fields = forecast_fields(f, by_id[f.question_id], refs)
         if fields:
             extras.forecast_fields[f.id or 0] = fields
     return extras
+
+
+def forecast_fields(f: Any, question: Question, refs: dict[int, int]) -> dict[str, Any]:
+    """A forecast row's backup fields: its revision, session and phase, and `late`."""
+    fields: dict[str, Any] = {}
+    if f.question_revision != question.revision:
+        fields["revision"] = f.question_revision
+    if f.session_id is not None:
+        fields["session"] = refs[f.session_id]
+        fields["phase"] = f.session_phase
+    if f.created_at >= min(question.close_time, question.resolved_time or question.close_time):
+        fields["late"] = True
+    return fields
 
 
 def _user_json(user: User, credentials: bool) -> dict[str, Any]:

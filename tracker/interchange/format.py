@@ -148,6 +148,25 @@ class ForecastRecord(_Record):
     late: bool = False
 
 
+@dataclass(slots=True)
+class ForecastRow:
+    """A validated `ForecastRecord`'s values, kept compactly: an import holds every row
+    until it is written, and a pydantic model (with its fields-set set) is twice the size."""
+
+    question_id: str
+    user: str
+    time: datetime
+    probabilities: dict[str, float] | None
+    probability: float | None
+    cdf: list[float] | None
+    rationale: str
+    hidden: bool
+    revision: int | None
+    session: int | None
+    phase: Literal["blind", "update"] | None
+    late: bool
+
+
 class UserRecord(_Record):
     name: UserName
     display_name: Line128 = ""
@@ -243,7 +262,7 @@ class Document:
     """A validated document: every row parsed, unique keys checked."""
 
     questions: list[QuestionRecord]
-    forecasts: list[ForecastRecord]
+    forecasts: list[ForecastRow]
     users: list[UserRecord]
     feeds: list[FeedRecord]
     evidence: list[EvidenceRecord]
@@ -254,8 +273,10 @@ class Document:
 # ---------------------------------------------------------------- parsing
 
 
-def parse_document(document: dict[str, Any]) -> Document:
-    """Validate every row of a loaded document; the first problem raises, naming its row."""
+def parse_document(document: dict[str, Any], *, consume: bool = False) -> Document:
+    """Validate every row of a loaded document; the first problem raises, naming its row.
+    `consume`: the caller is done with `document`, so each forecast row is let go once
+    validated (a big file is then never in memory twice, as rows and as records)."""
     if document.get("format") != FORMAT:
         got = repr(document.get("format"))[:50]
         raise InvalidInput(f"'format' must be '{FORMAT}' (got {got})")
@@ -264,7 +285,7 @@ def parse_document(document: dict[str, Any]) -> Document:
         raise InvalidInput(f"unknown top-level key(s): {sorted(unknown)[:5]}")
     parsed = Document(
         questions=parse_rows(document.get("questions", []), "questions", QuestionRecord),
-        forecasts=parse_rows(document.get("forecasts", []), "forecasts", ForecastRecord),
+        forecasts=_parse_forecasts(document.get("forecasts", []), consume=consume),
         users=parse_rows(document.get("users", []), "users", UserRecord),
         feeds=parse_rows(document.get("feeds", []), "feeds", FeedRecord),
         evidence=parse_rows(document.get("evidence", []), "evidence", EvidenceRecord),
@@ -291,6 +312,24 @@ def parse_rows(rows: Any, key: str, model: type[R]) -> list[R]:
             parsed.append(model.model_validate(row))
         except pydantic.ValidationError as exc:
             raise InvalidInput(f"{where(key, index, row)}: {_problems(exc)}") from None
+    return parsed
+
+
+def _parse_forecasts(rows: Any, *, consume: bool) -> list[ForecastRow]:
+    """`parse_rows` for the forecasts, each kept as a `ForecastRow`."""
+    if not isinstance(rows, list):
+        raise InvalidInput("'forecasts' must be a list")
+    parsed = []
+    validate = ForecastRecord.model_validate
+    for index, row in enumerate(rows):
+        try:
+            parsed.append(ForecastRow(**validate(row).__dict__))
+        except pydantic.ValidationError as exc:
+            raise InvalidInput(f"{where('forecasts', index, row)}: {_problems(exc)}") from None
+        if consume:
+            rows[index] = None
+    if consume:
+        rows.clear()
     return parsed
 
 

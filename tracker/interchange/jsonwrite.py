@@ -26,10 +26,10 @@ def dumps_indented(document: Any) -> str:
         text = orjson.dumps(document, option=orjson.OPT_INDENT_2)
     except (orjson.JSONEncodeError, TypeError):
         return json.dumps(document, indent=2, ensure_ascii=False)
-    return _respell(text).decode("utf-8")
+    return respell(text).decode("utf-8")
 
 
-def _respell(text: bytes) -> bytes:
+def respell(text: bytes) -> bytes:
     """Python's spelling for the numbers that orjson spells otherwise. Candidates are found
     with `bytes.find` (fast, and rare in real files); each candidate's line is then checked."""
     starts = set()

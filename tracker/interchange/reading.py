@@ -21,7 +21,7 @@ from tracker.interchange.comments_section import merge_comments
 from tracker.interchange.format import (
     QUESTION_KEYS,
     RANGE_KEYS,
-    ForecastRecord,
+    ForecastRow,
     QuestionRecord,
     check_resolution,
     check_revisions,
@@ -36,7 +36,11 @@ from tracker.quantities import forecast_cdf
 from tracker.schemas import ANNULLED, Actor, QuestionCreate
 from tracker.scoring.continuous import N_POINTS
 from tracker.services import audit
-from tracker.services.forecasts import binary_vector, normalise_probabilities
+from tracker.services.forecasts import (
+    SUM_TOLERANCE,
+    binary_vector,
+    normalise_probabilities,
+)
 from tracker.services.permissions import require_admin
 from tracker.services.questions import add_question, range_columns, spec_of
 from tracker.services.users import ensure_forecasters, verified_actor
@@ -55,11 +59,13 @@ class ImportSummary(pydantic.BaseModel):
     comments_added: int = 0
 
 
-def import_document(db: Database, actor: Actor, document: dict[str, Any]) -> ImportSummary:
+def import_document(
+    db: Database, actor: Actor, document: dict[str, Any], *, consume: bool = False
+) -> ImportSummary:
     """Import a document (with any backup sections): everything or nothing; re-importing the
-    same file adds nothing."""
+    same file adds nothing. `consume`: `document` is ours to empty while it is read."""
     require_admin(actor, "import files")
-    parsed = parse_document(document)
+    parsed = parse_document(document, consume=consume)
     now = db.now()
     summary = ImportSummary()
     with db.write() as session:
@@ -76,7 +82,7 @@ def import_document(db: Database, actor: Actor, document: dict[str, Any]) -> Imp
 
 
 def import_text(db: Database, actor: Actor, text: str | bytes) -> ImportSummary:
-    return import_document(db, actor, loads(text))
+    return import_document(db, actor, loads(text), consume=True)
 
 
 def _merge_questions(
@@ -177,7 +183,7 @@ def _preview(record: QuestionRecord) -> Question:
 def _merge_forecasts(
     session: Session,
     actor: Actor,
-    records: list[ForecastRecord],
+    records: list[ForecastRow],
     questions: dict[str, Question],
     summary: ImportSummary,
     restorer: Restorer,
@@ -191,6 +197,7 @@ def _merge_forecasts(
     seen: dict[tuple[str, str, datetime], int] = {}
     writer = ForecastWriter(session)
     for index, record in enumerate(records):
+        records[index] = None  # type: ignore[call-overload]  # written a batch at a time: let go
         where = (
             f"forecasts[{index}] ({short(record.question_id)}, {record.user}, "
             f"{format_time(record.time)})"
@@ -243,7 +250,7 @@ def _merge_forecasts(
 
 
 def _record_values(
-    record: ForecastRecord, question: Question, where: str
+    record: ForecastRow, question: Question, where: str
 ) -> tuple[list[float], list[float] | None]:
     """The option vector, or for a numeric or date question ([] and) the checked CDF."""
     spec = spec_of(question)
@@ -264,7 +271,7 @@ def _record_values(
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def _record_vector(record: ForecastRecord, question: Question, where: str) -> list[float]:
+def _record_vector(record: ForecastRow, question: Question, where: str) -> list[float]:
     try:
         if record.probabilities is not None and record.probability is not None:
             raise InvalidInput("give either 'probabilities' or 'probability', not both")
@@ -276,12 +283,35 @@ def _record_vector(record: ForecastRecord, question: Question, where: str) -> li
             return normalise_probabilities(question.options, binary_vector(record.probability))
         if record.probabilities is None:
             raise InvalidInput("a forecast needs 'probabilities' (or 'probability' for binary)")
+        fast = _plain_vector(question.options, record.probabilities)
+        if fast is not None:
+            return fast
         return normalise_probabilities(question.options, record.probabilities)
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def _check_window(record: ForecastRecord, question: Question, where: str, now: datetime) -> None:
+def _plain_vector(options: list[str], probabilities: dict[str, float]) -> list[float] | None:
+    """`normalise_probabilities`' result for the usual row (every option once, floats in
+    [0, 1] summing to 1), without its per-value checks; None sends any other row to it, so
+    a bad row gets the same message."""
+    if len(probabilities) != len(options):
+        return None
+    try:
+        given = [probabilities[o] for o in options]
+    except KeyError:
+        return None
+    for v in given:
+        if type(v) is not float or not 0.0 <= v <= 1.0:  # a bool, int or NaN: checked there
+            return None
+    values = [v + 0.0 for v in given]  # -0.0 + 0.0 is 0.0, as there
+    total = math.fsum(values)
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        return None
+    return [v / total for v in values]
+
+
+def _check_window(record: ForecastRow, question: Question, where: str, now: datetime) -> None:
     end = question.close_time
     if question.resolved_time is not None:
         end = min(end, question.resolved_time)

@@ -1,0 +1,95 @@
+"""The streamed export writes the same bytes as encoding the whole document at once, in any
+batch size and with rows left out; import's plain-row fast path for probabilities returns
+exactly what the full check returns, and sends every other row to it (SQLite and PostgreSQL)."""
+
+import math
+
+import pytest
+from sqlmodel import select
+
+from tracker import interchange
+from tracker.db import Database
+from tracker.errors import InvalidInput
+from tracker.interchange import writing
+from tracker.interchange.reading import _plain_vector
+from tracker.models import Forecast
+from tracker.schemas import Actor
+from tracker.services.forecasts import normalise_probabilities
+
+from .test_bulk_import import document
+
+SYSTEM = Actor.system()
+
+
+def whole(db: Database, **options: object) -> str:
+    return writing.dumps(writing.export_document(db, **options))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("batch", [1, 7, 5_000])
+def test_streamed_export_is_the_whole_documents_bytes(
+    db: Database, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    doc = document(40)
+    doc["forecasts"][3]["rationale"] = 'tiny 0.00001, é\n\u2028 "quoted"'
+    doc["forecasts"][5]["probabilities"] = {"0": 1.5e-7, "1-2": 0.5, "3+": 0.4999998}
+    interchange.import_document(db, SYSTEM, doc)
+    monkeypatch.setattr(writing, "EXPORT_BATCH", batch)
+    chunks: list[bytes] = []
+    writing.write_json(db, chunks.append, credentials=True)
+    assert len(chunks) >= 2
+    assert b"".join(chunks).decode() == whole(db, credentials=True)
+    with db.read() as session:
+        ids = set(session.exec(select(Forecast.id).limit(9)))
+    streamed = interchange.export_json(db, leave_out=ids)
+    assert streamed == whole(db, leave_out=ids)
+    assert streamed.count('"question_id"') == 40 - len(ids)
+
+
+def test_an_export_with_no_forecasts_is_unchanged(db: Database) -> None:
+    doc = document(0)
+    interchange.import_document(db, SYSTEM, doc)
+    assert interchange.export_json(db) == whole(db)
+    every = interchange.export_json(db, leave_out=set(range(1, 100)))
+    assert every == whole(db, leave_out=set(range(1, 100)))
+
+
+OPTIONS = ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        {"a": 0.2, "b": 0.5, "c": 0.3},
+        {"a": 0.1, "b": 0.2, "c": 0.7000004},
+        {"c": 1.0, "b": -0.0, "a": 0.0},
+        {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3},
+    ],
+)
+def test_the_fast_path_gives_the_checked_vector(vector: dict[str, float]) -> None:
+    fast = _plain_vector(OPTIONS, vector)
+    assert fast is not None
+    expected = normalise_probabilities(OPTIONS, vector)
+    assert [math.copysign(1, v) for v in fast] == [math.copysign(1, v) for v in expected]
+    assert fast == expected
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        {"a": 0.2, "b": 0.5},
+        {"a": 0.2, "b": 0.5, "d": 0.3},
+        {"a": 0.2, "b": 0.5, "c": 0.3, "d": 0.0},
+        {"a": True, "b": 0.0, "c": 0.0},
+        {"a": 1, "b": 0.0, "c": 0.0},
+        {"a": math.nan, "b": 0.5, "c": 0.5},
+        {"a": 1.5, "b": -0.5, "c": 0.0},
+        {"a": 0.2, "b": 0.2, "c": 0.2},
+    ],
+)
+def test_every_other_row_goes_to_the_full_check(vector: dict[str, float]) -> None:
+    assert _plain_vector(OPTIONS, vector) is None
+    try:
+        normalise_probabilities(OPTIONS, vector)
+    except InvalidInput:
+        return
+    assert vector == {"a": 1, "b": 0.0, "c": 0.0}  # an int: the full check takes it
