@@ -145,7 +145,9 @@ def distribution_words(question: QuestionRead, cdf: list[float]) -> str:
     said = summary(question.range.scoring_range(), cdf)
     unit = question.range.unit
 
-    def show(x: float) -> str:
-        return format_value(question.type, x, unit)
+    def show(x: float) -> str:  # a date's percentile reads to the day, not to the second
+        return format_value(
+            question.type, round(x) if question.type == "date" and math.isfinite(x) else x, unit
+        )
 
     return f"median {show(said.median)}, 80 % interval {show(said.low)} – {show(said.high)}"

@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 from tests.numeric.conftest import brent_data
 from tracker.cli import app
 from tracker.db import Database
-from tracker.schemas import Actor
+from tracker.schemas import Actor, QuestionRead
 from tracker.services import forecasts, questions
 
 runner = CliRunner()
@@ -44,3 +44,14 @@ def test_bad_percentiles_get_one_clear_line(env_db: str) -> None:
         )
         assert bad.exit_code != 0 and message in bad.output, bad.output
         assert "Traceback" not in bad.output
+
+
+def test_a_date_forecast_reads_to_the_day(db: Database, next_round: QuestionRead) -> None:
+    from tracker.quantities import distribution_words, forecast_cdf
+
+    handles: dict[float, float | str] = {10: "2026-12-20", 50: "2027-01-15", 90: "2027-03-01"}
+    assert next_round.range is not None
+    cdf = forecast_cdf("date", next_round.range, percentiles=handles)
+    words = distribution_words(next_round, cdf)
+    assert "T" not in words and "Z" not in words
+    assert words.startswith("median 2027-01-1")
