@@ -59,22 +59,12 @@ def export_document(
             session, questions, [f for f, _ in rows], credentials=credentials
         )
     options = {q.id: q.options for q in questions}
-    question_rows = []
-    for q in questions:
-        row = question_json(q)
-        if q.id in extras.revisions:
-            row["revisions"] = extras.revisions[q.id]
-        question_rows.append(row)
-    return {
-        "format": FORMAT,
-        "questions": question_rows,
-        "forecasts": [
-            forecast_json(f, name, options[f.question_id], vectors.get(f.id or 0, []), cdfs)
-            | extras.forecast_fields.get(f.id or 0, {})
-            for f, name in rows
-        ],
-        **extras.sections,
-    }
+    forecasts = [
+        forecast_json(f, name, options[f.question_id], vectors.get(f.id or 0, []), cdfs)
+        | extras.forecast_fields.get(f.id or 0, {})
+        for f, name in rows
+    ]
+    return _document(list(questions), extras, forecasts)
 
 
 def write_json(

@@ -228,6 +228,20 @@ def plain_time(value: Any) -> int:
         raise NotPlain from None
 
 
+def _row_head(i: int, forecast: Any, index: dict[str, int]) -> tuple[int, str, str]:
+    """A forecast row's question index, user and the name its errors go by."""
+    where = f"forecast #{i}"
+    if not isinstance(forecast, Mapping):
+        raise DocumentError(f"{where}: must be an object")
+    qid, user = forecast.get("question_id"), forecast.get("user")
+    where = f"forecast #{i} ({qid}, {user})"
+    if qid not in index:
+        raise DocumentError(f"{where}: unknown question_id")
+    if not isinstance(user, str) or not user:
+        raise DocumentError(f"{where}: needs a user name")
+    return index[qid], user, where
+
+
 def forecast_rows(
     forecasts: list[Any], index: dict[str, int], options_of: list[list[str]], width: int
 ) -> tuple[list[int], list[int], list[int], np.ndarray, list[str]]:
@@ -243,16 +257,7 @@ def forecast_rows(
     fq, fu, ft = [], [], []
     probs = np.zeros((len(forecasts), width))
     for i, forecast in enumerate(forecasts):
-        where = f"forecast #{i}"
-        if not isinstance(forecast, Mapping):
-            raise DocumentError(f"{where}: must be an object")
-        qid, user = forecast.get("question_id"), forecast.get("user")
-        where = f"forecast #{i} ({qid}, {user})"
-        if qid not in index:
-            raise DocumentError(f"{where}: unknown question_id")
-        if not isinstance(user, str) or not user:
-            raise DocumentError(f"{where}: needs a user name")
-        q = index[qid]
+        q, user, where = _row_head(i, forecast, index)
         row = _probabilities(forecast, options_of[q], where)
         probs[i, : len(row)] = row
         fq.append(q)
@@ -275,16 +280,7 @@ def mixed_rows(
     numeric = ContinuousForecasts()
     rows: list[tuple[int, int, str, list[float]]] = []
     for i, forecast in enumerate(forecasts):
-        where = f"forecast #{i}"
-        if not isinstance(forecast, Mapping):
-            raise DocumentError(f"{where}: must be an object")
-        qid, user = forecast.get("question_id"), forecast.get("user")
-        where = f"forecast #{i} ({qid}, {user})"
-        if qid not in index:
-            raise DocumentError(f"{where}: unknown question_id")
-        if not isinstance(user, str) or not user:
-            raise DocumentError(f"{where}: needs a user name")
-        q = index[qid]
+        q, user, where = _row_head(i, forecast, index)
         if q in continuous:
             try:
                 cdf = checked_cdf(continuous[q].range, forecast)
