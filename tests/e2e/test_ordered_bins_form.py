@@ -2,6 +2,7 @@
 moving the percentile handles fills the bins, and the saved forecast has those percentiles."""
 
 import json
+import re
 
 from playwright.sync_api import expect
 
@@ -24,15 +25,17 @@ def test_percentile_handles_fill_the_bins_and_nothing_is_saved_by_accident(app_s
         page.get_by_text("Your distribution: median 70–80 · 80% range 60–70 to 80–95")
     ).to_be_visible()
 
-    handles = page.get_by_role("slider")
-    median = handles.nth(0)  # median, then the range's low and high ends
+    # by name, not position: a rerun on a busy machine can leave the list briefly without one
+    median = page.get_by_role("slider", name=re.compile(r"^Median"))
+    expect(median).to_have_value("3")
     median.focus()
     median.press("ArrowRight")
     wait_idle(page)
     expect(
         page.get_by_text("Your distribution: median 80–95 · 80% range 60–70 to 80–95")
     ).to_be_visible()
-    high = handles.nth(2)
+    high = page.get_by_role("slider", name=re.compile(r"— end"))
+    expect(high).to_have_value("4")
     high.focus()
     high.press("ArrowRight")
     wait_idle(page)
