@@ -10,6 +10,7 @@ import pytest
 
 from tests.scoring.test_score_file_checks import mixed_document, plain_document
 from tracker.scoring import document_typed
+from tracker.scoring._arrays import with_next
 from tracker.scoring.document import scoring_input_from_document
 from tracker.scoring.document_typed import _decoded_chunks, typed_scoring_input
 
@@ -73,3 +74,11 @@ def test_rows_that_are_not_views_into_the_file_are_joined(
     assert [len(c) for c in chunks] == [2, 2, 1]
     users = [f.user for chunk in chunks for f in chunk]
     assert users == [f["user"] for f in plain_document()["forecasts"][:5]]
+
+
+def test_tie_runs_are_the_tied_rows_and_their_successors_as_union1d_gives() -> None:
+    rng = np.random.default_rng(11)
+    drawn = [np.unique(rng.integers(0, 50, rng.integers(1, 30))).tolist() for _ in range(50)]
+    for tied in [[], [0], [0, 1, 2], [3, 7, 8, 20], *drawn]:
+        at = np.array(tied, dtype=np.int64)
+        assert with_next(at).tolist() == np.union1d(at, at + 1).tolist()

@@ -62,7 +62,8 @@ def _mapped(path: Path) -> "bytes | mmap.mmap":
     memory to fault in than a 100 MB read); read as usual when it cannot be mapped (empty)."""
     with path.open("rb") as handle:
         try:
-            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # fault it in at once
+            return mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
         except (ValueError, OSError):
             return handle.read()
 

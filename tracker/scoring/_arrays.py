@@ -28,6 +28,14 @@ def segmented_cumsum(values: npt.NDArray, lengths: npt.NDArray[np.int64]) -> npt
     return np.cumsum(out, axis=0)
 
 
+def with_next(tied: IntArray) -> IntArray:
+    """``tied`` (ascending indices) and each one's successor, ascending and once each: the
+    rows of runs of ties. `np.union1d` gives the same, but imports `numpy.ma` on first use."""
+    both = np.concatenate([tied, tied + 1])
+    both.sort()
+    return both[np.concatenate([[True], both[1:] != both[:-1]])] if both.size else both
+
+
 def _bits(n: int) -> int:
     return max(int(n).bit_length(), 1)
 

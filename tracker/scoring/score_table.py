@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tracker.scoring import rules
-from tracker.scoring._arrays import order_by_rank, rank_of
+from tracker.scoring._arrays import order_by_rank, rank_of, with_next
 from tracker.scoring.inputs import ScoringInput
 from tracker.scoring.timeline import daily_scores, time_averaged
 
@@ -114,7 +114,7 @@ def pair_time_order(
     t = time[order]
     tied = np.flatnonzero((pair_sorted[1:] == pair_sorted[:-1]) & (t[1:] == t[:-1]))
     if tied.size:
-        at = np.union1d(tied, tied + 1)
+        at = with_next(tied)
         members, ranks = order[at], time_rank[at]
         vectors = np.nan_to_num(probs[members])
         keys = (*(vectors[:, j] for j in reversed(range(vectors.shape[1]))), t[at], pair_sorted[at])

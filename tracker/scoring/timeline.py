@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tracker.scoring._arrays import order_by_rank, rank_of, segmented_cumsum
+from tracker.scoring._arrays import order_by_rank, rank_of, segmented_cumsum, with_next
 from tracker.scoring.medians import daily_medians
 
 DAY = 86_400
@@ -207,5 +207,5 @@ def _settle_ties(ev: IntArray, qe: IntArray, time: IntArray) -> None:
     t = time[ev]
     tied = np.flatnonzero((qe[1:] == qe[:-1]) & (t[1:] == t[:-1]))
     if tied.size:
-        at = np.union1d(tied, tied + 1)
+        at = with_next(tied)
         ev[at] = ev[at][np.lexsort((ev[at], t[at], qe[at]))]
