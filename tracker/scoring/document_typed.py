@@ -24,7 +24,13 @@ from tracker.scoring.document import (
     plain_time,
     question_columns,
 )
-from tracker.scoring.document_arrays import NotPlain, collector_paused, column_arrays
+from tracker.scoring.document_arrays import (
+    NotPlain,
+    Shapes,
+    collector_paused,
+    column_arrays,
+    option_shapes,
+)
 from tracker.scoring.inputs import ScoringInput
 
 
@@ -79,8 +85,9 @@ def _typed(raw: bytes) -> ScoringInput | None:
         if cols["continuous"]:  # numeric or date questions: the general path reads CDFs
             return None
         width = max((len(o) for o in options_of), default=2)
+        shapes = option_shapes(options_of)
         parts = [
-            _chunk_columns(forecasts, index, options_of, width)
+            _chunk_columns(forecasts, index, options_of, width, shapes)
             for forecasts in _decoded_chunks(raw, doc.forecasts)
         ]
     except (DocumentError, NotPlain, msgspec.DecodeError):
@@ -117,7 +124,11 @@ def _address(buffer: Any) -> int:
 
 
 def _chunk_columns(
-    forecasts: list[_Forecast], index: dict[str, int], options_of: list[list[str]], width: int
+    forecasts: list[_Forecast],
+    index: dict[str, int],
+    options_of: list[list[str]],
+    width: int,
+    shapes: Shapes,
 ) -> tuple[Any, Any, Any, Any, list[str]]:
     """One chunk's (question, user, time, probs, users) arrays, user numbers local to it."""
     if any(map(attrgetter("hidden"), forecasts)):
@@ -135,6 +146,7 @@ def _chunk_columns(
         ),
         row_time=plain_time,
         floats=True,
+        shapes=shapes,
     )
 
 
