@@ -180,6 +180,22 @@ def _preview(record: QuestionRecord) -> Question:
     return question
 
 
+class _Where:
+    """A forecast row's label for a message (`forecasts[i] (question, user, time)`), made
+    only when a message needs it: most rows never do."""
+
+    __slots__ = ("index", "record")
+
+    def __init__(self, index: int, record: ForecastRow) -> None:
+        self.index, self.record = index, record
+
+    def __str__(self) -> str:
+        r = self.record
+        return f"forecasts[{self.index}] ({short(r.question_id)}, {r.user}, {format_time(r.time)})"
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
+
+
 def _merge_forecasts(
     session: Session,
     actor: Actor,
@@ -194,34 +210,64 @@ def _merge_forecasts(
     names = {r.user for r in records}
     users, created = ensure_forecasters(session, names, at=now, actor=actor)
     summary.users_added += created
+    user_ids = {name: user.id or 0 for name, user in users.items()}
     seen: dict[tuple[str, str, datetime], int] = {}
-    writer = ForecastWriter(session)
+    # per question, read once: (question, whether it is numeric/date, options, open, end)
+    targets: dict[str, tuple[Question, bool, list[str], datetime, datetime, int]] = {}
+    writer = ForecastWriter(session, expected=len(records))
     for index, record in enumerate(records):
         records[index] = None  # type: ignore[call-overload]  # written a batch at a time: let go
-        where = (
-            f"forecasts[{index}] ({short(record.question_id)}, {record.user}, "
-            f"{format_time(record.time)})"
-        )
-        question = questions.get(record.question_id)
-        if question is None:
-            raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
-        vector, cdf = _record_values(record, question, where)
-        _check_window(record, question, where, now)
-        links = restorer.forecast_fields(
-            session_ref=record.session,
-            phase=record.phase,
-            revision=record.revision,
-            user=record.user,
-            question=question,
-            where=where,
-        )
-        key = (record.question_id, record.user, record.time)
+        where = _Where(index, record)
+        target = targets.get(record.question_id)
+        if target is None:
+            question = questions.get(record.question_id)
+            if question is None:
+                raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
+            end = question.close_time
+            if question.resolved_time is not None:
+                end = min(end, question.resolved_time)
+            target = (
+                question,
+                spec_of(question) is not None,
+                question.options,
+                question.open_time,
+                end,
+                question.revision,
+            )
+            targets[record.question_id] = target
+        question, continuous, options, open_time, end, revision = target
+        vector = None
+        if (
+            not continuous
+            and record.probabilities is not None
+            and record.probability is None
+            and record.cdf is None
+        ):
+            vector = _plain_vector(options, record.probabilities)
+        cdf = None
+        if vector is None:
+            vector, cdf = _record_values(record, question, where)
+        at = record.time
+        if at < open_time or (at < end if record.late else at >= end) or at > now:
+            _check_window(record, question, where, now)
+        if record.session is None and record.phase is None and record.revision is None:
+            links = {"question_revision": revision}
+        else:
+            links = restorer.forecast_fields(
+                session_ref=record.session,
+                phase=record.phase,
+                revision=record.revision,
+                user=record.user,
+                question=question,
+                where=where,
+            )
+        key = (record.question_id, record.user, at)
         if key in seen:
             raise InvalidInput(
                 f"{where}: duplicate of forecasts[{seen[key]}] (same question, user and time)"
             )
         seen[key] = index
-        if key in existing:
+        if existing and key in existing:
             old_values, old_rationale = existing[key]
             new_values = cdf if cdf is not None else vector
             same = len(old_values) == len(new_values) and all(
@@ -232,25 +278,27 @@ def _merge_forecasts(
                 raise InvalidInput(f"{where}: a different forecast already exists at that time")
             summary.forecasts_unchanged += 1
             continue
-        user = users[record.user]
-        row = {
-            "question_id": question.id,
-            "user_id": user.id or 0,
-            "created_at": record.time,
-            "rationale": record.rationale,
-            "origin": "import",
-            "hidden": record.hidden,
-            "session_id": None,
-            "session_phase": None,
-            "summary_id": None,
-            **links,
-        }
-        writer.add(row, vector, cdf)
+        writer.add(
+            (
+                question.id,
+                user_ids[record.user],
+                at,
+                record.rationale,
+                "import",
+                record.hidden,
+                links.get("session_id"),
+                links.get("session_phase"),
+                None,  # summary_id
+                links["question_revision"],
+            ),
+            vector,
+            cdf,
+        )
     summary.forecasts_added = writer.close()
 
 
 def _record_values(
-    record: ForecastRow, question: Question, where: str
+    record: ForecastRow, question: Question, where: object
 ) -> tuple[list[float], list[float] | None]:
     """The option vector, or for a numeric or date question ([] and) the checked CDF."""
     spec = spec_of(question)
@@ -271,7 +319,7 @@ def _record_values(
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def _record_vector(record: ForecastRow, question: Question, where: str) -> list[float]:
+def _record_vector(record: ForecastRow, question: Question, where: object) -> list[float]:
     try:
         if record.probabilities is not None and record.probability is not None:
             raise InvalidInput("give either 'probabilities' or 'probability', not both")
@@ -311,7 +359,7 @@ def _plain_vector(options: list[str], probabilities: dict[str, float]) -> list[f
     return [v / total for v in values]
 
 
-def _check_window(record: ForecastRow, question: Question, where: str, now: datetime) -> None:
+def _check_window(record: ForecastRow, question: Question, where: object, now: datetime) -> None:
     end = question.close_time
     if question.resolved_time is not None:
         end = min(end, question.resolved_time)
