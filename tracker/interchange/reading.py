@@ -340,23 +340,22 @@ def _record_vector(record: ForecastRow, question: Question, where: object) -> li
 
 
 def _plain_vector(options: list[str], probabilities: dict[str, float]) -> list[float] | None:
-    """`normalise_probabilities`' result for the usual row (every option once, floats in
+    """`normalise_probabilities`' result for the usual row (every option once, values in
     [0, 1] summing to 1), without its per-value checks; None sends any other row to it, so
-    a bad row gets the same message."""
-    if len(probabilities) != len(options):
+    a bad row gets the same message. The values are finite floats already (both of
+    `parse_document`'s paths make them so): only their range and sum are left to check."""
+    if len(probabilities) != len(options) or not options:
         return None
     try:
         given = [probabilities[o] for o in options]
     except KeyError:
         return None
-    for v in given:
-        if type(v) is not float or not 0.0 <= v <= 1.0:  # a bool, int or NaN: checked there
-            return None
-    values = [v + 0.0 for v in given]  # -0.0 + 0.0 is 0.0, as there
-    total = math.fsum(values)
+    if not (min(given) >= 0.0 and max(given) <= 1.0):
+        return None
+    total = math.fsum(given)
     if abs(total - 1.0) > SUM_TOLERANCE:
         return None
-    return [v / total for v in values]
+    return [(v + 0.0) / total for v in given]  # -0.0 + 0.0 is 0.0, as there
 
 
 def _check_window(record: ForecastRow, question: Question, where: object, now: datetime) -> None:
