@@ -101,6 +101,7 @@ class ForecastWriter:
         for name, sql in found:
             conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
             self.indexes.append(sql)
+        self.raw: Any = conn.connection.driver_connection
         self.cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
 
@@ -156,10 +157,15 @@ class ForecastWriter:
         for sql in self.indexes:
             conn.exec_driver_sql(sql)
         self.indexes = []
-        if self.cache is not None:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {int(self.cache)}")
-            self.cache = None
+        self.restore_cache()
         return self.written
+
+    def restore_cache(self) -> None:
+        """SQLite: the connection's page cache back to its size (also when the import fails:
+        the pooled connection outlives it)."""
+        if self.cache is not None:  # on the driver's connection: usable whatever the session
+            self.raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
+            self.cache = None
 
 
 def insert_rows(

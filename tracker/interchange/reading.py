@@ -193,7 +193,8 @@ class _Where:
         r = self.record
         return f"forecasts[{self.index}] ({short(r.question_id)}, {r.user}, {format_time(r.time)})"
 
-    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def _merge_forecasts(
@@ -215,86 +216,91 @@ def _merge_forecasts(
     # per question, read once: (question, whether it is numeric/date, options, open, end)
     targets: dict[str, tuple[Question, bool, list[str], datetime, datetime, int]] = {}
     writer = ForecastWriter(session, expected=len(records))
-    for index, record in enumerate(records):
-        records[index] = None  # type: ignore[call-overload]  # written a batch at a time: let go
-        where = _Where(index, record)
-        target = targets.get(record.question_id)
-        if target is None:
-            question = questions.get(record.question_id)
-            if question is None:
-                raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
-            end = question.close_time
-            if question.resolved_time is not None:
-                end = min(end, question.resolved_time)
-            target = (
-                question,
-                spec_of(question) is not None,
-                question.options,
-                question.open_time,
-                end,
-                question.revision,
+    try:
+        for index, record in enumerate(records):
+            records[index] = None  # type: ignore[call-overload]  # written a batch at a time: let go
+            where = _Where(index, record)
+            target = targets.get(record.question_id)
+            if target is None:
+                question = questions.get(record.question_id)
+                if question is None:
+                    raise InvalidInput(
+                        f"{where}: no question with id {short(record.question_id)!r}"
+                    )
+                end = question.close_time
+                if question.resolved_time is not None:
+                    end = min(end, question.resolved_time)
+                target = (
+                    question,
+                    spec_of(question) is not None,
+                    question.options,
+                    question.open_time,
+                    end,
+                    question.revision,
+                )
+                targets[record.question_id] = target
+            question, continuous, options, open_time, end, revision = target
+            vector = None
+            if (
+                not continuous
+                and record.probabilities is not None
+                and record.probability is None
+                and record.cdf is None
+            ):
+                vector = _plain_vector(options, record.probabilities)
+            cdf = None
+            if vector is None:
+                vector, cdf = _record_values(record, question, where)
+            at = record.time
+            if at < open_time or (at < end if record.late else at >= end) or at > now:
+                _check_window(record, question, where, now)
+            if record.session is None and record.phase is None and record.revision is None:
+                links = {"question_revision": revision}
+            else:
+                links = restorer.forecast_fields(
+                    session_ref=record.session,
+                    phase=record.phase,
+                    revision=record.revision,
+                    user=record.user,
+                    question=question,
+                    where=where,
+                )
+            key = (record.question_id, record.user, at)
+            if key in seen:
+                raise InvalidInput(
+                    f"{where}: duplicate of forecasts[{seen[key]}] (same question, user and time)"
+                )
+            seen[key] = index
+            if existing and key in existing:
+                old_values, old_rationale = existing[key]
+                new_values = cdf if cdf is not None else vector
+                same = len(old_values) == len(new_values) and all(
+                    math.isclose(a, b, abs_tol=1e-12)
+                    for a, b in zip(old_values, new_values, strict=True)
+                )
+                if not same or old_rationale != record.rationale:
+                    raise InvalidInput(f"{where}: a different forecast already exists at that time")
+                summary.forecasts_unchanged += 1
+                continue
+            writer.add(
+                (
+                    question.id,
+                    user_ids[record.user],
+                    at,
+                    record.rationale,
+                    "import",
+                    record.hidden,
+                    links.get("session_id"),
+                    links.get("session_phase"),
+                    None,  # summary_id
+                    links["question_revision"],
+                ),
+                vector,
+                cdf,
             )
-            targets[record.question_id] = target
-        question, continuous, options, open_time, end, revision = target
-        vector = None
-        if (
-            not continuous
-            and record.probabilities is not None
-            and record.probability is None
-            and record.cdf is None
-        ):
-            vector = _plain_vector(options, record.probabilities)
-        cdf = None
-        if vector is None:
-            vector, cdf = _record_values(record, question, where)
-        at = record.time
-        if at < open_time or (at < end if record.late else at >= end) or at > now:
-            _check_window(record, question, where, now)
-        if record.session is None and record.phase is None and record.revision is None:
-            links = {"question_revision": revision}
-        else:
-            links = restorer.forecast_fields(
-                session_ref=record.session,
-                phase=record.phase,
-                revision=record.revision,
-                user=record.user,
-                question=question,
-                where=where,
-            )
-        key = (record.question_id, record.user, at)
-        if key in seen:
-            raise InvalidInput(
-                f"{where}: duplicate of forecasts[{seen[key]}] (same question, user and time)"
-            )
-        seen[key] = index
-        if existing and key in existing:
-            old_values, old_rationale = existing[key]
-            new_values = cdf if cdf is not None else vector
-            same = len(old_values) == len(new_values) and all(
-                math.isclose(a, b, abs_tol=1e-12)
-                for a, b in zip(old_values, new_values, strict=True)
-            )
-            if not same or old_rationale != record.rationale:
-                raise InvalidInput(f"{where}: a different forecast already exists at that time")
-            summary.forecasts_unchanged += 1
-            continue
-        writer.add(
-            (
-                question.id,
-                user_ids[record.user],
-                at,
-                record.rationale,
-                "import",
-                record.hidden,
-                links.get("session_id"),
-                links.get("session_phase"),
-                None,  # summary_id
-                links["question_revision"],
-            ),
-            vector,
-            cdf,
-        )
-    summary.forecasts_added = writer.close()
+        summary.forecasts_added = writer.close()
+    finally:
+        writer.restore_cache()
 
 
 def _record_values(
