@@ -122,14 +122,21 @@ class ForecastWriter:
         if self.sqlite:  # the stored text of SQLAlchemy's DateTime and Boolean, made here
             forecasts = [
                 (
-                    *row[:2],
-                    row[2].astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds"),
-                    *row[3:5],
-                    int(row[5]),
-                    *row[6:],
+                    q,
+                    u,
+                    at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds"),
+                    why,
+                    origin,
+                    int(hidden),
+                    s,
+                    phase,
+                    summary,
+                    revision,
                     i,
                 )
-                for i, (row, _) in zip(ids, pending, strict=True)
+                for i, ((q, u, at, why, origin, hidden, s, phase, summary, revision), _) in zip(
+                    ids, pending, strict=True
+                )
             ]
         else:  # aware datetimes and bools as they are: psycopg's COPY adapts them
             forecasts = [(*row, i) for i, (row, _) in zip(ids, pending, strict=True)]

@@ -5,8 +5,10 @@ transaction, the accounts, questions, evidence, sessions and forecasts are merge
 order (the backup sections by `tracker.interchange.backup.Restorer`). Re-importing the same file
 adds nothing; a row that contradicts what is stored is refused and nothing changes."""
 
+import contextlib
+import gc
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +67,26 @@ def import_document(
     """Import a document (with any backup sections): everything or nothing; re-importing the
     same file adds nothing. `consume`: `document` is ours to empty while it is read."""
     require_admin(actor, "import files")
+    with _collector_paused():
+        return _import(db, actor, document, consume=consume)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the rows are read and written: they are millions of
+    containers with no cycles, and each full collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    db: Database, actor: Actor, document: dict[str, Any], *, consume: bool
+) -> ImportSummary:
     parsed = parse_document(document, consume=consume)
     now = db.now()
     summary = ImportSummary()
