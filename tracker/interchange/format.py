@@ -340,7 +340,9 @@ def _parse_forecasts(rows: Any, *, consume: bool) -> list[ForecastRow]:
 
 _FORECAST_KEYS = frozenset(ForecastRecord.model_fields)
 _USER_NAME = re.compile(USER_NAME.removeprefix("^").removesuffix("$"))  # used with fullmatch
-_PLAIN_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z")  # as exported
+_PLAIN_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z"
+)  # as exported
 _PHASES = (None, "blind", "update")
 
 

@@ -381,7 +381,7 @@ def _plain_vector(options: list[str], probabilities: dict[str, float]) -> list[f
     if not (min(given) >= 0.0 and max(given) <= 1.0):
         return None
     total = math.fsum(given)
-    if abs(total - 1.0) > SUM_TOLERANCE:
+    if not abs(total - 1.0) <= SUM_TOLERANCE:  # also a NaN somewhere
         return None
     return [(v + 0.0) / total for v in given]  # -0.0 + 0.0 is 0.0, as there
 
