@@ -477,7 +477,7 @@ class Restorer:
         revision: int | None,
         user: str,
         question: Question,
-        where: str,
+        where: object,
     ) -> dict[str, Any]:
         """The session, phase and question revision an imported forecast row points at."""
         fields: dict[str, Any] = {"question_revision": revision or question.revision}

@@ -11,7 +11,7 @@ datetime text, JSON) still apply.
 """
 
 from collections.abc import Sequence
-from operator import itemgetter
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -52,18 +52,62 @@ class IdBlock:
         )
 
 
-class ForecastWriter:
-    """Collects new forecasts (column dicts without an id, plus their vector) and writes them
-    a batch at a time; call `close` at the end to write the last batch."""
+COLUMNS = (
+    "question_id",
+    "user_id",
+    "created_at",
+    "rationale",
+    "origin",
+    "hidden",
+    "session_id",
+    "session_phase",
+    "summary_id",
+    "question_revision",
+)
+"""The order of the values of a row given to `ForecastWriter.add` (the id is added)."""
+REBUILD_AT = 20_000
+"""SQLite: from this many new forecasts (and at least as many as are stored), the forecast
+table's secondary indexes are dropped for the insert and built again after it, in the same
+transaction: one sorted build instead of a random-order update per row."""
+CACHE_KIB = 128 * 1024
+"""SQLite's page cache for a big import (KiB): the unique index is updated in random order."""
 
-    def __init__(self, session: Session) -> None:
+
+class ForecastWriter:
+    """Collects new forecasts (tuples in `COLUMNS` order, plus their vector) and writes them
+    a batch at a time; call `close` at the end to write the last batch and restore the
+    indexes. `expected`: about how many rows will be added (for the SQLite index choice)."""
+
+    def __init__(self, session: Session, expected: int = 0) -> None:
         self.session = session
         self.ids = IdBlock(session, FORECAST)
-        self.pending: list[tuple[dict[str, Any], list[float]]] = []
+        self.sqlite = session.connection().dialect.name == "sqlite"
+        self.pending: list[tuple[tuple[Any, ...], list[float]]] = []
         self.cdfs: dict[int, list[float]] = {}  # position in `pending` → CDF (numeric, date)
         self.written = 0
+        self.indexes: list[str] = []  # SQLite: the dropped indexes' CREATE statements
+        self.cache: int | None = None  # SQLite: the page cache size to restore
+        if self.sqlite and expected >= REBUILD_AT and expected >= self.ids.next - 1:
+            self._drop_indexes()
 
-    def add(self, row: dict[str, Any], vector: list[float], cdf: list[float] | None = None) -> None:
+    def _drop_indexes(self) -> None:
+        conn = self.session.connection()
+        found = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",  # not the unique constraint's own index: it stays
+            (FORECAST.name,),
+        ).all()
+        quote = conn.dialect.identifier_preparer.quote
+        for name, sql in found:
+            conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+            self.indexes.append(sql)
+        self.raw: Any = conn.connection.driver_connection
+        self.cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    def add(
+        self, row: tuple[Any, ...], vector: list[float], cdf: list[float] | None = None
+    ) -> None:
         self.pending.append((row, vector))
         if cdf is not None:
             self.cdfs[len(self.pending) - 1] = cdf
@@ -74,40 +118,78 @@ class ForecastWriter:
         if not self.pending:
             return
         ids = self.ids.take(len(self.pending))
-        columns = tuple(self.pending[0][0])
-        values = itemgetter(*columns)  # every row has the same keys
-        forecasts = [(*values(row), i) for i, (row, _) in zip(ids, self.pending, strict=True)]
+        pending = self.pending
+        if self.sqlite:  # the stored text of SQLAlchemy's DateTime and Boolean, made here
+            forecasts = [
+                (
+                    q,
+                    u,
+                    at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds"),
+                    why,
+                    origin,
+                    int(hidden),
+                    s,
+                    phase,
+                    summary,
+                    revision,
+                    i,
+                )
+                for i, ((q, u, at, why, origin, hidden, s, phase, summary, revision), _) in zip(
+                    ids, pending, strict=True
+                )
+            ]
+        else:  # aware datetimes and bools as they are: psycopg's COPY adapts them
+            forecasts = [(*row, i) for i, (row, _) in zip(ids, pending, strict=True)]
         conn = self.session.connection()
-        insert_rows(conn, FORECAST, (*columns, "id"), forecasts)
+        insert_rows(conn, FORECAST, (*COLUMNS, "id"), forecasts, ready=True)
         cells = [
             (forecast_id, index, p)
-            for forecast_id, (_, vector) in zip(ids, self.pending, strict=True)
+            for forecast_id, (_, vector) in zip(ids, pending, strict=True)
             for index, p in enumerate(vector)
         ]
-        if cells:
-            insert_rows(conn, PROBABILITY, ("forecast_id", "option_index", "probability"), cells)
+        if cells:  # floats already (to_float, SQLite's processor, would return them as they are)
+            insert_rows(
+                conn, PROBABILITY, ("forecast_id", "option_index", "probability"), cells, ready=True
+            )
         if self.cdfs:
             rows = [(ids[i], cdf) for i, cdf in self.cdfs.items()]
             insert_rows(conn, CDF, ("forecast_id", "cdf"), rows)
-        self.written += len(self.pending)
+        self.written += len(pending)
         self.pending = []
         self.cdfs = {}
 
     def close(self) -> int:
         self.flush()
+        conn = self.session.connection()
+        for sql in self.indexes:
+            conn.exec_driver_sql(sql)
+        self.indexes = []
+        self.restore_cache()
         return self.written
+
+    def restore_cache(self) -> None:
+        """SQLite: the connection's page cache back to its size (also when the import fails:
+        the pooled connection outlives it)."""
+        if self.cache is not None:  # on the driver's connection: usable whatever the session
+            self.raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
+            self.cache = None
 
 
 def insert_rows(
-    conn: Connection, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    ready: bool = False,
 ) -> None:
     """INSERT `rows` (tuples in the order of `names`) with the driver's executemany, each value
-    passed through its column's bind processor as SQLAlchemy would."""
+    passed through its column's bind processor as SQLAlchemy would (`ready`: the caller did)."""
     dialect = conn.dialect
     processors = [
         (k, p)
         for k, name in enumerate(names)
-        if (p := table.c[name].type._cached_bind_processor(dialect)) is not None
+        if not ready and (p := table.c[name].type._cached_bind_processor(dialect)) is not None
     ]
     if processors:
         rows = [_processed(row, processors) for row in rows]

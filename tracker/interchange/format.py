@@ -6,6 +6,7 @@ turns a loaded JSON object into validated records or raises one `InvalidInput` n
 and the reason; the checks that need a clock (`check_resolution`) or the question's wording
 (`check_revisions`) are here too and run while the rows are merged."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -322,15 +323,82 @@ def _parse_forecasts(rows: Any, *, consume: bool) -> list[ForecastRow]:
     parsed = []
     validate = ForecastRecord.model_validate
     for index, row in enumerate(rows):
-        try:
-            parsed.append(ForecastRow(**validate(row).__dict__))
-        except pydantic.ValidationError as exc:
-            raise InvalidInput(f"{where('forecasts', index, row)}: {_problems(exc)}") from None
+        plain = _plain_forecast(row)
+        if plain is not None:
+            parsed.append(plain)
+        else:
+            try:
+                parsed.append(ForecastRow(**validate(row).__dict__))
+            except pydantic.ValidationError as exc:
+                raise InvalidInput(f"{where('forecasts', index, row)}: {_problems(exc)}") from None
         if consume:
             rows[index] = None
     if consume:
         rows.clear()
     return parsed
+
+
+_FORECAST_KEYS = frozenset(ForecastRecord.model_fields)
+_USER_NAME = re.compile(USER_NAME.removeprefix("^").removesuffix("$"))  # used with fullmatch
+_PLAIN_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z"
+)  # as exported
+_PHASES = (None, "blind", "update")
+
+
+def _plain_forecast(row: Any) -> ForecastRow | None:
+    """`ForecastRecord`'s result for the usual row (the exporter's shape: the right types, no
+    coercion needed), without pydantic; None sends any other row to the model, so a bad row
+    gets its message. `v - v == 0.0` is a finite float's test (inf and NaN fail it)."""
+    if type(row) is not dict or not row.keys() <= _FORECAST_KEYS:
+        return None
+    get = row.get
+    question_id, user, time = get("question_id"), get("user"), get("time")
+    if (
+        type(question_id) is not str
+        or len(question_id) > 100
+        or type(user) is not str
+        or _USER_NAME.fullmatch(user) is None
+        or type(time) is not str
+        or _PLAIN_TIME.fullmatch(time) is None
+    ):
+        return None
+    probabilities, probability, cdf = get("probabilities"), get("probability"), get("cdf")
+    if probabilities is not None:
+        if type(probabilities) is not dict:
+            return None
+        for key, value in probabilities.items():
+            if type(key) is not str or type(value) is not float or value - value != 0.0:
+                return None
+    if probability is not None and (
+        type(probability) is not float or probability - probability != 0.0
+    ):
+        return None
+    if cdf is not None and (
+        type(cdf) is not list or len(cdf) > 1000 or any(type(v) is not float for v in cdf)
+    ):
+        return None
+    rationale, hidden, late = get("rationale", ""), get("hidden", False), get("late", False)
+    revision, session, phase = get("revision"), get("session"), get("phase")
+    if (
+        type(rationale) is not str
+        or type(hidden) is not bool
+        or type(late) is not bool
+        or (revision is not None and (type(revision) is not int or revision < 1))
+        or (session is not None and (type(session) is not int or session < 1))
+        or phase not in _PHASES
+    ):
+        return None
+    try:
+        at = datetime.fromisoformat(time)  # UTC ("Z"), as pydantic's UtcDatetime gives
+        if rationale:
+            rationale = check_text(rationale, max_length=10_000, multiline=True)
+    except ValueError:  # e.g. month 13, or a control character: the model says which
+        return None
+    return ForecastRow(
+        question_id, user, at, probabilities, probability, cdf, rationale, hidden, revision,
+        session, phase, late,
+    )  # fmt: skip
 
 
 def _problems(exc: pydantic.ValidationError, limit: int = 3) -> str:

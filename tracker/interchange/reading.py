@@ -5,8 +5,10 @@ transaction, the accounts, questions, evidence, sessions and forecasts are merge
 order (the backup sections by `tracker.interchange.backup.Restorer`). Re-importing the same file
 adds nothing; a row that contradicts what is stored is refused and nothing changes."""
 
+import contextlib
+import gc
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +67,26 @@ def import_document(
     """Import a document (with any backup sections): everything or nothing; re-importing the
     same file adds nothing. `consume`: `document` is ours to empty while it is read."""
     require_admin(actor, "import files")
+    with _collector_paused():
+        return _import(db, actor, document, consume=consume)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the rows are read and written: they are millions of
+    containers with no cycles, and each full collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    db: Database, actor: Actor, document: dict[str, Any], *, consume: bool
+) -> ImportSummary:
     parsed = parse_document(document, consume=consume)
     now = db.now()
     summary = ImportSummary()
@@ -180,6 +202,23 @@ def _preview(record: QuestionRecord) -> Question:
     return question
 
 
+class _Where:
+    """A forecast row's label for a message (`forecasts[i] (question, user, time)`), made
+    only when a message needs it: most rows never do."""
+
+    __slots__ = ("index", "record")
+
+    def __init__(self, index: int, record: ForecastRow) -> None:
+        self.index, self.record = index, record
+
+    def __str__(self) -> str:
+        r = self.record
+        return f"forecasts[{self.index}] ({short(r.question_id)}, {r.user}, {format_time(r.time)})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 def _merge_forecasts(
     session: Session,
     actor: Actor,
@@ -194,63 +233,100 @@ def _merge_forecasts(
     names = {r.user for r in records}
     users, created = ensure_forecasters(session, names, at=now, actor=actor)
     summary.users_added += created
+    user_ids = {name: user.id or 0 for name, user in users.items()}
     seen: dict[tuple[str, str, datetime], int] = {}
-    writer = ForecastWriter(session)
-    for index, record in enumerate(records):
-        records[index] = None  # type: ignore[call-overload]  # written a batch at a time: let go
-        where = (
-            f"forecasts[{index}] ({short(record.question_id)}, {record.user}, "
-            f"{format_time(record.time)})"
-        )
-        question = questions.get(record.question_id)
-        if question is None:
-            raise InvalidInput(f"{where}: no question with id {short(record.question_id)!r}")
-        vector, cdf = _record_values(record, question, where)
-        _check_window(record, question, where, now)
-        links = restorer.forecast_fields(
-            session_ref=record.session,
-            phase=record.phase,
-            revision=record.revision,
-            user=record.user,
-            question=question,
-            where=where,
-        )
-        key = (record.question_id, record.user, record.time)
-        if key in seen:
-            raise InvalidInput(
-                f"{where}: duplicate of forecasts[{seen[key]}] (same question, user and time)"
+    # per question, read once: (question, whether it is numeric/date, options, open, end)
+    targets: dict[str, tuple[Question, bool, list[str], datetime, datetime, int]] = {}
+    writer = ForecastWriter(session, expected=len(records))
+    try:
+        for index, record in enumerate(records):
+            records[index] = None  # type: ignore[call-overload]  # written a batch at a time: let go
+            where = _Where(index, record)
+            target = targets.get(record.question_id)
+            if target is None:
+                question = questions.get(record.question_id)
+                if question is None:
+                    raise InvalidInput(
+                        f"{where}: no question with id {short(record.question_id)!r}"
+                    )
+                end = question.close_time
+                if question.resolved_time is not None:
+                    end = min(end, question.resolved_time)
+                target = (
+                    question,
+                    spec_of(question) is not None,
+                    question.options,
+                    question.open_time,
+                    end,
+                    question.revision,
+                )
+                targets[record.question_id] = target
+            question, continuous, options, open_time, end, revision = target
+            vector = None
+            if (
+                not continuous
+                and record.probabilities is not None
+                and record.probability is None
+                and record.cdf is None
+            ):
+                vector = _plain_vector(options, record.probabilities)
+            cdf = None
+            if vector is None:
+                vector, cdf = _record_values(record, question, where)
+            at = record.time
+            if at < open_time or (at < end if record.late else at >= end) or at > now:
+                _check_window(record, question, where, now)
+            if record.session is None and record.phase is None and record.revision is None:
+                links = {"question_revision": revision}
+            else:
+                links = restorer.forecast_fields(
+                    session_ref=record.session,
+                    phase=record.phase,
+                    revision=record.revision,
+                    user=record.user,
+                    question=question,
+                    where=where,
+                )
+            key = (record.question_id, record.user, at)
+            if key in seen:
+                raise InvalidInput(
+                    f"{where}: duplicate of forecasts[{seen[key]}] (same question, user and time)"
+                )
+            seen[key] = index
+            if existing and key in existing:
+                old_values, old_rationale = existing[key]
+                new_values = cdf if cdf is not None else vector
+                same = len(old_values) == len(new_values) and all(
+                    math.isclose(a, b, abs_tol=1e-12)
+                    for a, b in zip(old_values, new_values, strict=True)
+                )
+                if not same or old_rationale != record.rationale:
+                    raise InvalidInput(f"{where}: a different forecast already exists at that time")
+                summary.forecasts_unchanged += 1
+                continue
+            writer.add(
+                (
+                    question.id,
+                    user_ids[record.user],
+                    at,
+                    record.rationale,
+                    "import",
+                    record.hidden,
+                    links.get("session_id"),
+                    links.get("session_phase"),
+                    None,  # summary_id
+                    links["question_revision"],
+                ),
+                vector,
+                cdf,
             )
-        seen[key] = index
-        if key in existing:
-            old_values, old_rationale = existing[key]
-            new_values = cdf if cdf is not None else vector
-            same = len(old_values) == len(new_values) and all(
-                math.isclose(a, b, abs_tol=1e-12)
-                for a, b in zip(old_values, new_values, strict=True)
-            )
-            if not same or old_rationale != record.rationale:
-                raise InvalidInput(f"{where}: a different forecast already exists at that time")
-            summary.forecasts_unchanged += 1
-            continue
-        user = users[record.user]
-        row = {
-            "question_id": question.id,
-            "user_id": user.id or 0,
-            "created_at": record.time,
-            "rationale": record.rationale,
-            "origin": "import",
-            "hidden": record.hidden,
-            "session_id": None,
-            "session_phase": None,
-            "summary_id": None,
-            **links,
-        }
-        writer.add(row, vector, cdf)
-    summary.forecasts_added = writer.close()
+        summary.forecasts_added = writer.close()
+    finally:
+        writer.restore_cache()
 
 
 def _record_values(
-    record: ForecastRow, question: Question, where: str
+    record: ForecastRow, question: Question, where: object
 ) -> tuple[list[float], list[float] | None]:
     """The option vector, or for a numeric or date question ([] and) the checked CDF."""
     spec = spec_of(question)
@@ -271,7 +347,7 @@ def _record_values(
         raise InvalidInput(f"{where}: {exc}") from None
 
 
-def _record_vector(record: ForecastRow, question: Question, where: str) -> list[float]:
+def _record_vector(record: ForecastRow, question: Question, where: object) -> list[float]:
     try:
         if record.probabilities is not None and record.probability is not None:
             raise InvalidInput("give either 'probabilities' or 'probability', not both")
@@ -292,26 +368,25 @@ def _record_vector(record: ForecastRow, question: Question, where: str) -> list[
 
 
 def _plain_vector(options: list[str], probabilities: dict[str, float]) -> list[float] | None:
-    """`normalise_probabilities`' result for the usual row (every option once, floats in
+    """`normalise_probabilities`' result for the usual row (every option once, values in
     [0, 1] summing to 1), without its per-value checks; None sends any other row to it, so
-    a bad row gets the same message."""
-    if len(probabilities) != len(options):
+    a bad row gets the same message. The values are finite floats already (both of
+    `parse_document`'s paths make them so): only their range and sum are left to check."""
+    if len(probabilities) != len(options) or not options:
         return None
     try:
         given = [probabilities[o] for o in options]
     except KeyError:
         return None
-    for v in given:
-        if type(v) is not float or not 0.0 <= v <= 1.0:  # a bool, int or NaN: checked there
-            return None
-    values = [v + 0.0 for v in given]  # -0.0 + 0.0 is 0.0, as there
-    total = math.fsum(values)
-    if abs(total - 1.0) > SUM_TOLERANCE:
+    if not (min(given) >= 0.0 and max(given) <= 1.0):
         return None
-    return [v / total for v in values]
+    total = math.fsum(given)
+    if not abs(total - 1.0) <= SUM_TOLERANCE:  # also a NaN somewhere
+        return None
+    return [(v + 0.0) / total for v in given]  # -0.0 + 0.0 is 0.0, as there
 
 
-def _check_window(record: ForecastRow, question: Question, where: str, now: datetime) -> None:
+def _check_window(record: ForecastRow, question: Question, where: object, now: datetime) -> None:
     end = question.close_time
     if question.resolved_time is not None:
         end = min(end, question.resolved_time)
