@@ -23,6 +23,7 @@ from tracker.config import get_settings
 from tracker.db import Database
 from tracker.errors import InvalidInput, PermissionDenied, TrackerError
 from tracker.evidence.fetch import FetchResult
+from tracker.interchange import writing
 from tracker.migrate import upgrade_to_head
 from tracker.models import EvidenceItem
 from tracker.schemas import Actor, ForecastCreate, QuestionEdit, Resolution, UserCreate
@@ -250,6 +251,13 @@ def test_the_history_has_every_kind_of_record(db, history):
     assert _first(document["questions"], id="us-strike")["revisions"]
     assert {u["name"]: u["active"] for u in document["users"]}["dave"] is False
     assert "password_hash" not in json.dumps(document)
+
+
+def test_the_streamed_export_is_the_whole_documents_bytes_for_every_kind_of_row(db, history):
+    """Hidden, late, revised and session forecasts leave the row templates by their tails."""
+    for credentials in (False, True):
+        whole = writing.dumps(interchange.export_document(db, credentials=credentials))
+        assert interchange.export_json(db, credentials=credentials) == whole
 
 
 def test_export_import_into_an_empty_database_export_is_byte_identical(db, history, other_db):

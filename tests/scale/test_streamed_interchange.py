@@ -10,7 +10,7 @@ from sqlmodel import select
 from tracker import interchange
 from tracker.db import Database
 from tracker.errors import InvalidInput
-from tracker.interchange import writing
+from tracker.interchange import forecast_rows, writing
 from tracker.interchange.reading import _plain_vector
 from tracker.models import Forecast
 from tracker.schemas import Actor
@@ -33,7 +33,7 @@ def test_streamed_export_is_the_whole_documents_bytes(
     doc["forecasts"][3]["rationale"] = 'tiny 0.00001, é\n\u2028 "quoted"'
     doc["forecasts"][5]["probabilities"] = {"0": 1.5e-7, "1-2": 0.5, "3+": 0.4999998}
     interchange.import_document(db, SYSTEM, doc)
-    monkeypatch.setattr(writing, "EXPORT_BATCH", batch)
+    monkeypatch.setattr(forecast_rows, "EXPORT_BATCH", batch)
     chunks: list[bytes] = []
     writing.write_json(db, chunks.append, credentials=True)
     assert len(chunks) >= 2
@@ -90,3 +90,26 @@ def test_every_other_row_goes_to_the_full_check(vector: dict[str, float]) -> Non
     assert _plain_vector(OPTIONS, vector) is None
     with pytest.raises(InvalidInput):
         normalise_probabilities(OPTIONS, vector)
+
+
+def test_rows_the_templates_must_escape_or_skip_are_still_the_whole_documents(
+    db: Database,
+) -> None:
+    doc = document(6)
+    question = doc["questions"][0]
+    question["options"] = ["<50 %", "50%+", '"100%s"']
+    for row in doc["forecasts"]:
+        row["probabilities"] = {"<50 %": 0.25, "50%+": 0.5, '"100%s"': 0.25}
+    doc["forecasts"][1]["rationale"] = "%s %r %% \\ \t done"
+    doc["forecasts"][2]["rationale"] = ""
+    interchange.import_document(db, SYSTEM, doc)
+    with db.write() as session:  # a time stored without microseconds, as older rows may be
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "UPDATE forecast SET created_at = '2026-01-01 03:00:00' WHERE id = 4"
+            )
+    exported = interchange.export_json(db)
+    assert exported == whole(db)
+    assert '"50%+": 0.5' in exported and '"%s %r %% \\\\ \\t done"' in exported
+    assert '"time": "2026-01-01T03:00:00Z"' in exported

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from tracker.errors import InvalidInput
-from tracker.evidence.dedup import NearDuplicateIndex
 from tracker.interchange.comments_section import export_comments
 from tracker.interchange.format import (
     EvidenceRecord,
@@ -359,6 +358,8 @@ class Restorer:
             self.session.flush()
             feed_ids[record.url] = feed.id
             self.summary.feeds_added += 1
+        if not items:
+            return
         stored = dict(self.session.exec(select(EvidenceItem.content_hash, EvidenceItem.id)).all())
         external = dict(
             self.session.exec(
@@ -367,6 +368,8 @@ class Restorer:
                 )
             ).all()
         )
+        from tracker.evidence.dedup import NearDuplicateIndex  # datasketch loads scipy: 1 s
+
         index_ = NearDuplicateIndex()
         new: list[tuple[EvidenceItem, EvidenceRecord]] = []  # inserted in file order
         for index, record in enumerate(items):

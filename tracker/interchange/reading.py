@@ -5,10 +5,8 @@ transaction, the accounts, questions, evidence, sessions and forecasts are merge
 order (the backup sections by `tracker.interchange.backup.Restorer`). Re-importing the same file
 adds nothing; a row that contradicts what is stored is refused and nothing changes."""
 
-import contextlib
-import gc
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.errors import InvalidInput
+from tracker.gc_pause import collector_paused
 from tracker.interchange.backup import Restorer
 from tracker.interchange.bulk import ForecastWriter
 from tracker.interchange.comments_section import merge_comments
@@ -67,21 +66,8 @@ def import_document(
     """Import a document (with any backup sections): everything or nothing; re-importing the
     same file adds nothing. `consume`: `document` is ours to empty while it is read."""
     require_admin(actor, "import files")
-    with _collector_paused():
+    with collector_paused():
         return _import(db, actor, document, consume=consume)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the rows are read and written: they are millions of
-    containers with no cycles, and each full collection would walk all of them again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import(

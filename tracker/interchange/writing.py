@@ -5,7 +5,7 @@ export → import into an empty database → export reproduces the file byte for
 whole-database sections come from `tracker.interchange.backup`."""
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from tracker.db import Database
 from tracker.interchange import backup
+from tracker.interchange.forecast_rows import forecast_chunks
 from tracker.interchange.format import FORMAT, format_time
-from tracker.interchange.jsonwrite import dumps_indented, respell
+from tracker.interchange.jsonwrite import dumps_indented
 from tracker.interchange.spreadsheet import csv_text
 from tracker.models import CONTINUOUS_TYPES as CONTINUOUS
 from tracker.models import Forecast, ForecastCdf, Question, User
@@ -89,63 +90,13 @@ def write_json(
         cut = text.index(marker) + len(marker) - 1
         vectors = forecast_vectors(session)
         cdfs = forecast_cdfs(session)
-        query = (
-            select(*_FORECAST_COLUMNS, User.name)
-            .join(User, col(Forecast.user_id) == User.id)
-            .order_by(Forecast.question_id, Forecast.created_at, User.name)
-            .execution_options(yield_per=EXPORT_BATCH)
-        )
         written = False
-        result = session.connection().execute(query)
-        for batch in _forecast_batches(result, questions, extras.refs, vectors, cdfs, leave_out):
-            chunk = b",\n    ".join(_row_bytes(row) for row in batch)
-            write((text[:cut] if not written else b",") + b"\n    " + respell(chunk))
+        for chunk in forecast_chunks(
+            session, questions, extras.refs, vectors, cdfs, leave_out, _row_bytes
+        ):
+            write((text[:cut] if not written else b",") + b"\n    " + chunk.encode())
             written = True
     write(b"\n  " + text[cut:] if written else text)
-
-
-EXPORT_BATCH = 5_000
-
-
-def _forecast_batches(
-    result: Any,
-    questions: Sequence[Question],
-    refs: dict[int, int],
-    vectors: dict[int, list[float]],
-    cdfs: dict[int, list[float]],
-    leave_out: set[int] | None,
-) -> Iterator[list[dict[str, Any]]]:
-    """The document's forecast rows a batch at a time (none empty) from rows of
-    `_FORECAST_COLUMNS` + the user's name: `forecast_json` + `backup.forecast_fields`
-    inlined, each question's columns read once, as per row they cost more than encoding."""
-    plan = {
-        q.id: (q.options, q.revision, min(q.close_time, q.resolved_time or q.close_time))
-        for q in questions
-    }
-    for batch in result.partitions():
-        rows = []
-        for fid, qid, created, rationale, hidden, revision, session_id, phase, name in batch:
-            if leave_out and fid in leave_out:
-                continue
-            options, current, end = plan[qid]
-            row: dict[str, Any] = {"question_id": qid, "user": name, "time": format_time(created)}
-            if not options and fid in cdfs:
-                row["cdf"] = cdfs[fid]
-            else:
-                row["probabilities"] = dict(zip(options, vectors.pop(fid, []), strict=True))
-            row["rationale"] = rationale
-            if hidden:
-                row["hidden"] = True
-            if revision != current:
-                row["revision"] = revision
-            if session_id is not None:
-                row["session"] = refs[session_id]
-                row["phase"] = phase
-            if created >= end:
-                row["late"] = True
-            rows.append(row)
-        if rows:
-            yield rows
 
 
 def _row_bytes(row: dict[str, Any]) -> bytes:

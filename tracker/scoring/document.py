@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from tracker.scoring.document_arrays import NotPlain, collector_paused, forecast_arrays
+from tracker.gc_pause import collector_paused
+from tracker.scoring.document_arrays import NotPlain, forecast_arrays
 from tracker.scoring.document_continuous import (
     CONTINUOUS_TYPES,
     ContinuousDocumentError,

@@ -7,10 +7,8 @@ a form the columns do not cover (a binary `probability`, keys in another order, 
 offset) are read one at a time by the row functions, so they cost only themselves.
 """
 
-import gc
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from itertools import chain, repeat
 from typing import Any
 
@@ -24,19 +22,6 @@ Shapes = tuple[list[tuple[str, ...]], IntArray]
 _ISO_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: "Z"}
 _ISO_DIGITS = [i for i in range(20) if i not in _ISO_SEPARATORS]
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: reading a document makes millions of small objects
-    (views, lists, structs) and no cycles, and each collection would walk all of them again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class NotPlain(Exception):

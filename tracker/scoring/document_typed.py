@@ -16,6 +16,7 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, UnsetType
 
+from tracker.gc_pause import collector_paused
 from tracker.scoring.document import (
     FORMAT,
     DocumentError,
@@ -27,7 +28,6 @@ from tracker.scoring.document import (
 from tracker.scoring.document_arrays import (
     NotPlain,
     Shapes,
-    collector_paused,
     column_arrays,
     option_shapes,
 )
