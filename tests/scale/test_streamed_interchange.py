@@ -113,3 +113,16 @@ def test_rows_the_templates_must_escape_or_skip_are_still_the_whole_documents(
     assert exported == whole(db)
     assert '"50%+": 0.5' in exported and '"%s %r %% \\\\ \\t done"' in exported
     assert '"time": "2026-01-01T03:00:00Z"' in exported
+
+
+def test_a_forecast_whose_stored_vector_lost_an_option_is_refused_not_exported_short(
+    db: Database,
+) -> None:
+    interchange.import_document(db, SYSTEM, document(3))
+    with db.write() as session:
+        session.connection().exec_driver_sql(
+            "DELETE FROM forecast_probability WHERE forecast_id = 2 AND option_index = 1"
+        )
+    for export in (lambda: interchange.export_json(db), lambda: whole(db)):
+        with pytest.raises(ValueError, match="zip"):
+            export()

@@ -14,17 +14,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from tracker.interchange.format import format_time
 from tracker.interchange.jsonwrite import respell
-from tracker.models import Forecast, Question, User
+from tracker.models import Forecast, ForecastProbability, Question, User
 
 #: Driver rows fetched at a time (a server-side cursor on PostgreSQL).
 EXPORT_BATCH = 5_000
 #: Forecast rows are indented by 4 in the document: keys by 6, a vector's entries by 8.
 _KEY = ",\n      "
+#: The same order with `+column`: SQLite then sorts the rows once rather than reading the
+#: table in the index's order, row by row (40 % less time in the query).
+_SQLITE_ORDER = "ORDER BY +forecast.question_id, +forecast.created_at, user_account.name"
 
 
 def json_string(value: str) -> str:
@@ -73,11 +76,53 @@ def _sqlite_time(text: str, end: datetime, end_text: str) -> tuple[str, bool]:
     return format_time(at), at >= end
 
 
+def _export_sql(questions: Sequence[Question], dialect: Any) -> str:
+    """The forecast rows in the document's order, each with its option count and its
+    probabilities pivoted into columns `p0 … p(width-1)` by one grouped pass over the
+    probability table, so no per-forecast lookup table is built in Python."""
+    width = max((len(q.options) for q in questions), default=0)
+    fp = ForecastProbability
+    probabilities = [
+        func.max(case((col(fp.option_index) == i, fp.probability))).label(f"p{i}")
+        for i in range(width)
+    ]
+    vectors = (
+        select(fp.forecast_id, func.count().label("n"), *probabilities)
+        .group_by(fp.forecast_id)
+        .subquery("vectors")
+    )
+    query = (
+        select(
+            Forecast.id, Forecast.question_id, Forecast.created_at, Forecast.rationale,
+            Forecast.hidden, Forecast.question_revision, Forecast.session_id,
+            Forecast.session_phase, User.name, vectors.c.n,
+            *(vectors.c[f"p{i}"] for i in range(width)),
+        )
+        .join(User, col(Forecast.user_id) == User.id)
+        .outerjoin(vectors, vectors.c.forecast_id == Forecast.id)
+        .order_by(Forecast.question_id, Forecast.created_at, User.name)
+    )  # fmt: skip
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    if dialect.name == "sqlite":
+        sql = sql[: sql.rindex("ORDER BY")] + _SQLITE_ORDER
+    return sql
+
+
+def _stored_vector(session: Session, forecast_id: int) -> list[float]:
+    """One forecast's probabilities in option order (for a row the templates refuse)."""
+    fp = ForecastProbability
+    query = (
+        select(fp.probability)
+        .where(col(fp.forecast_id) == forecast_id)
+        .order_by(col(fp.option_index))
+    )
+    return list(session.connection().execute(query).scalars())
+
+
 def forecast_chunks(
     session: Session,
     questions: Sequence[Question],
     refs: dict[int, int],
-    vectors: dict[int, list[float]],
     cdfs: dict[int, list[float]],
     leave_out: set[int] | None,
     dict_row: Callable[[dict[str, Any]], bytes],
@@ -88,31 +133,22 @@ def forecast_chunks(
     sqlite = connection.dialect.name == "sqlite"
     plans = {q.id: _Plan(q, sqlite) for q in questions}
     names: dict[str, str] = {}
-    query = (
-        select(
-            Forecast.id, Forecast.question_id, Forecast.created_at, Forecast.rationale,
-            Forecast.hidden, Forecast.question_revision, Forecast.session_id,
-            Forecast.session_phase, User.name,
-        )
-        .join(User, col(Forecast.user_id) == User.id)
-        .order_by(Forecast.question_id, Forecast.created_at, User.name)
-    )  # fmt: skip
-    sql = str(query.compile(dialect=connection.dialect))
     driver = connection.connection.driver_connection
     # a server-side cursor on PostgreSQL: the rows stream rather than arrive whole
     cursor = driver.cursor() if sqlite else driver.cursor(name="tracker_export")  # type: ignore[union-attr]
     try:
-        cursor.execute(sql)
+        cursor.execute(_export_sql(questions, connection.dialect))
         for batch in iter(lambda: cursor.fetchmany(EXPORT_BATCH), []):
             texts = []
-            for fid, qid, created, rationale, hidden, revision, session_id, phase, name in batch:
+            for row in batch:
+                fid, qid, at, rationale, hidden, revision, session_id, phase, user, n = row[:10]
                 if leave_out and fid in leave_out:
                     continue
                 plan = plans[qid]
                 if sqlite:
-                    time, late = _sqlite_time(created, plan.end, plan.end_text or "")
+                    time, late = _sqlite_time(at, plan.end, plan.end_text or "")
                 else:
-                    time, late = format_time(created), created >= plan.end
+                    time, late = format_time(at), at >= plan.end
                 tail = ""
                 if hidden:
                     tail += _KEY + '"hidden": true'
@@ -123,19 +159,22 @@ def forecast_chunks(
                     tail += _KEY + '"phase": ' + json_string(phase)
                 if late:
                     tail += _KEY + '"late": true'
-                vector = vectors.pop(fid, [])
-                if plan.template is not None and len(vector) == len(plan.options):
-                    user = names.get(name) or names.setdefault(name, json_string(name))
-                    head = plan.template % (user, time, *vector, json_string(rationale))
-                    texts.append(head + tail + "\n    }")
+                k = len(plan.options)
+                vector = row[10 : 10 + k]
+                # n == k distinct indices, none missing below k: exactly the options' vector
+                if plan.template is not None and n == k and None not in vector:
+                    name = names.get(user) or names.setdefault(user, json_string(user))
+                    text = '""' if not rationale else json_string(rationale)
+                    texts.append(plan.template % (name, time, *vector, text) + tail + "\n    }")
                     continue
-                row: dict[str, Any] = {"question_id": qid, "user": name, "time": time}
+                document_row: dict[str, Any] = {"question_id": qid, "user": user, "time": time}
                 if not plan.options and fid in cdfs:
-                    row["cdf"] = cdfs[fid]
+                    document_row["cdf"] = cdfs[fid]
                 else:
-                    row["probabilities"] = dict(zip(plan.options, vector, strict=True))
-                row["rationale"] = rationale
-                encoded = respell(dict_row(row)).decode()
+                    stored = _stored_vector(session, fid) if n else []
+                    document_row["probabilities"] = dict(zip(plan.options, stored, strict=True))
+                document_row["rationale"] = rationale
+                encoded = respell(dict_row(document_row)).decode()
                 texts.append(encoded[: -len("\n    }")] + tail + "\n    }")
             if texts:
                 yield ",\n    ".join(texts)

@@ -88,12 +88,9 @@ def write_json(
         # indent is a top-level key (a string never holds a raw newline), so this is unique
         marker = b'\n  "forecasts": []'
         cut = text.index(marker) + len(marker) - 1
-        vectors = forecast_vectors(session)
         cdfs = forecast_cdfs(session)
         written = False
-        for chunk in forecast_chunks(
-            session, questions, extras.refs, vectors, cdfs, leave_out, _row_bytes
-        ):
+        for chunk in forecast_chunks(session, questions, extras.refs, cdfs, leave_out, _row_bytes):
             write((text[:cut] if not written else b",") + b"\n    " + chunk.encode())
             written = True
     write(b"\n  " + text[cut:] if written else text)
