@@ -1,14 +1,12 @@
-"""The export's forecast rows as text, straight from the database driver's rows.
+"""The export's forecast rows, straight from the database driver's rows.
 
-A backup holds millions of forecast rows and, per row, building a dict, encoding it and
-re-indenting it cost more than the query. Each question gets a `%`-template of its row instead
-(its id and option labels encoded once); a row is then one `%` with the user, the time, the
-probabilities (`%r` is Python's own float spelling, as `json.dumps` writes it) and the
-rationale. A row the template does not cover (a CDF, no options, a vector of the wrong length)
-goes through the dict path, so every byte stays `json.dumps(indent=2, ensure_ascii=False)`'s.
+A backup holds millions of forecast rows. They are read with the driver's own cursor (no
+SQLAlchemy row or type handling), each forecast's probabilities pivoted into its row by the
+query, and encoded by one orjson call per batch; `respell` then gives the few numbers orjson
+spells otherwise Python's spelling, so every byte stays `json.dumps(indent=2,
+ensure_ascii=False)`'s. Memory is bounded by a batch.
 """
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -23,41 +21,21 @@ from tracker.models import Forecast, ForecastProbability, Question, User
 
 #: Driver rows fetched at a time (a server-side cursor on PostgreSQL).
 EXPORT_BATCH = 5_000
-#: Forecast rows are indented by 4 in the document: keys by 6, a vector's entries by 8.
-_KEY = ",\n      "
+#: What `orjson.dumps({"forecasts": rows}, option=OPT_INDENT_2)` puts around the rows.
+_OPENING, _CLOSING = b'{\n  "forecasts": [\n    ', b"\n  ]\n}"
 #: The same order with `+column`: SQLite then sorts the rows once rather than reading the
 #: table in the index's order, row by row (40 % less time in the query).
 _SQLITE_ORDER = "ORDER BY +forecast.question_id, +forecast.created_at, user_account.name"
 
 
-def json_string(value: str) -> str:
-    """`json.dumps(value, ensure_ascii=False)`; orjson writes the same escapes, faster."""
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:  # a lone surrogate: `json` writes it as an escape
-        return json.dumps(value, ensure_ascii=False)
-
-
 class _Plan:
-    """What every row of one question shares: its template, options and end of forecasting."""
+    """What every row of one question shares: its options, revision and end of forecasting."""
 
     def __init__(self, question: Question, sqlite: bool) -> None:
         self.options = question.options
         self.revision = question.revision
         self.end = min(question.close_time, question.resolved_time or question.close_time)
         self.end_text = _stored_text(self.end) if sqlite else None
-        self.template: str | None = None
-        if self.options:  # `%` in a label or id must stand for itself in the template
-            entries = ",\n".join(
-                "        " + json_string(option).replace("%", "%%") + ": %r"
-                for option in self.options
-            )
-            self.template = (
-                "{\n      " + '"question_id": ' + json_string(question.id).replace("%", "%%")
-                + _KEY + '"user": %s' + _KEY + '"time": "%s"'
-                + _KEY + '"probabilities": {\n' + entries + "\n      }"
-                + _KEY + '"rationale": %s'
-            )  # fmt: skip
 
 
 def _stored_text(at: datetime) -> str:
@@ -126,20 +104,19 @@ def forecast_chunks(
     cdfs: dict[int, list[float]],
     leave_out: set[int] | None,
     dict_row: Callable[[dict[str, Any]], bytes],
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """The document's forecast rows, `,\\n    `-joined, a batch at a time (none empty), in
-    the document's order. `dict_row` encodes a row the templates do not cover."""
+    the document's order. `dict_row` encodes one row where orjson refuses a batch."""
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
     plans = {q.id: _Plan(q, sqlite) for q in questions}
-    names: dict[str, str] = {}
     driver = connection.connection.driver_connection
     # a server-side cursor on PostgreSQL: the rows stream rather than arrive whole
     cursor = driver.cursor() if sqlite else driver.cursor(name="tracker_export")  # type: ignore[union-attr]
     try:
         cursor.execute(_export_sql(questions, connection.dialect))
         for batch in iter(lambda: cursor.fetchmany(EXPORT_BATCH), []):
-            texts = []
+            rows = []
             for row in batch:
                 fid, qid, at, rationale, hidden, revision, session_id, phase, user, n = row[:10]
                 if leave_out and fid in leave_out:
@@ -149,34 +126,38 @@ def forecast_chunks(
                     time, late = _sqlite_time(at, plan.end, plan.end_text or "")
                 else:
                     time, late = format_time(at), at >= plan.end
-                tail = ""
-                if hidden:
-                    tail += _KEY + '"hidden": true'
-                if revision != plan.revision:
-                    tail += _KEY + f'"revision": {revision}'
-                if session_id is not None:
-                    tail += _KEY + f'"session": {refs[session_id]}'
-                    tail += _KEY + '"phase": ' + json_string(phase)
-                if late:
-                    tail += _KEY + '"late": true'
-                k = len(plan.options)
-                vector = row[10 : 10 + k]
-                # n == k distinct indices, none missing below k: exactly the options' vector
-                if plan.template is not None and n == k and None not in vector:
-                    name = names.get(user) or names.setdefault(user, json_string(user))
-                    text = '""' if not rationale else json_string(rationale)
-                    texts.append(plan.template % (name, time, *vector, text) + tail + "\n    }")
-                    continue
                 document_row: dict[str, Any] = {"question_id": qid, "user": user, "time": time}
-                if not plan.options and fid in cdfs:
+                options = plan.options
+                vector = row[10 : 10 + len(options)]
+                # n == k distinct indices, none missing below k: exactly the options' vector
+                if n != len(options) or None in vector:
+                    vector = _stored_vector(session, fid) if n else []
+                if not options and fid in cdfs:
                     document_row["cdf"] = cdfs[fid]
                 else:
-                    stored = _stored_vector(session, fid) if n else []
-                    document_row["probabilities"] = dict(zip(plan.options, stored, strict=True))
+                    document_row["probabilities"] = dict(zip(options, vector, strict=True))
                 document_row["rationale"] = rationale
-                encoded = respell(dict_row(document_row)).decode()
-                texts.append(encoded[: -len("\n    }")] + tail + "\n    }")
-            if texts:
-                yield ",\n    ".join(texts)
+                if hidden:
+                    document_row["hidden"] = True
+                if revision != plan.revision:
+                    document_row["revision"] = revision
+                if session_id is not None:
+                    document_row["session"] = refs[session_id]
+                    document_row["phase"] = phase
+                if late:
+                    document_row["late"] = True
+                rows.append(document_row)
+            if rows:
+                yield _encoded(rows, dict_row)
     finally:
         cursor.close()
+
+
+def _encoded(rows: list[dict[str, Any]], dict_row: Callable[[dict[str, Any]], bytes]) -> bytes:
+    """A batch of rows as they stand in the document's list (indented by 4): one orjson call
+    for the batch, Python's spelling for the few numbers orjson spells otherwise."""
+    try:  # in a `forecasts` list of a document, orjson indents the rows as the document does
+        text = orjson.dumps({"forecasts": rows}, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, a huge integer
+        return respell(b",\n    ".join(dict_row(row) for row in rows))
+    return respell(text[len(_OPENING) : -len(_CLOSING)])

@@ -38,6 +38,8 @@ def respell(text: bytes) -> bytes:
         while at != -1:
             starts.add(text.rfind(b"\n", 0, at) + 1)
             at = text.find(needle, at + 1)
+    if not starts:
+        return text
     parts, done = [], 0
     for start in sorted(starts):
         end = text.find(b"\n", start)

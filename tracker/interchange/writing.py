@@ -14,6 +14,7 @@ import orjson
 from sqlmodel import Session, col, select
 
 from tracker.db import Database
+from tracker.gc_pause import collector_paused
 from tracker.interchange import backup
 from tracker.interchange.forecast_rows import forecast_chunks
 from tracker.interchange.format import FORMAT, format_time
@@ -79,7 +80,7 @@ def write_json(
     batch at a time (a server-side cursor on PostgreSQL) and encoded row by row, so neither
     the rows nor the document are ever whole in memory; the rest of the document (questions,
     backup sections) is small and encoded at once around them."""
-    with db.read() as session:
+    with db.read() as session, collector_paused():  # millions of rows, no cycles
         questions = session.exec(select(Question).order_by(Question.id)).all()
         extras = backup.export_extras(session, questions, (), credentials=credentials)
         document = _document(questions, extras, [])
@@ -91,7 +92,7 @@ def write_json(
         cdfs = forecast_cdfs(session)
         written = False
         for chunk in forecast_chunks(session, questions, extras.refs, cdfs, leave_out, _row_bytes):
-            write((text[:cut] if not written else b",") + b"\n    " + chunk.encode())
+            write((text[:cut] if not written else b",") + b"\n    " + chunk)
             written = True
     write(b"\n  " + text[cut:] if written else text)
 

@@ -159,8 +159,8 @@ def page_rows(
     for qid, row in rows.items():
         if qid in vectors:
             row.my_latest = dict(zip(row.question.options, vectors[qid], strict=False))
-        row.days_left = views._days_left(row.question, now)
-        row.needs_update, row.update_reason = views._needs_update(actor, row, now, f.stale_days)
+        row.days_left = views.days_until_close(row.question, now)
+        row.needs_update, row.update_reason = views.update_due(actor, row, now, f.stale_days)
         shown.append(row)
     return views.with_team(db, actor, shown, pool=pool, factor=factor)
 
@@ -280,7 +280,7 @@ class _Query:
         )
 
     def needs_update(self) -> ColumnElement[bool]:
-        """`views._needs_update` in SQL (never for a viewer)."""
+        """`views.update_due` in SQL (never for a viewer)."""
         if not self.member:
             return false()
         at = self.mine.c.at
@@ -297,7 +297,7 @@ class _Query:
             .where(
                 Forecast.question_id == Question.id,
                 col(Forecast.hidden).is_(False),
-                views._not_sealed(),
+                views.not_sealed(),
             )
             .scalar_subquery()
         )

@@ -151,8 +151,8 @@ def question_rows(
         row.new_evidence = sum(
             1 for at in arrivals.get(q.id, ()) if last_time is None or at > last_time
         )
-        row.days_left = _days_left(q, now)
-        row.needs_update, row.update_reason = _needs_update(actor, row, now, stale_days)
+        row.days_left = days_until_close(q, now)
+        row.needs_update, row.update_reason = update_due(actor, row, now, stale_days)
         if needs_update_only and not row.needs_update:
             continue
         rows.append(row)
@@ -198,7 +198,8 @@ def with_team(
     return result
 
 
-def _days_left(q: QuestionRead, now: datetime) -> int | None:
+def days_until_close(q: QuestionRead, now: datetime) -> int | None:
+    """Whole days until an upcoming question opens or an open one closes; None otherwise."""
     if q.state == "upcoming":
         return max(0, (q.open_time - now).days)
     if q.state == "open":
@@ -206,9 +207,9 @@ def _days_left(q: QuestionRead, now: datetime) -> int | None:
     return None
 
 
-def _needs_update(
-    actor: Actor, row: QuestionRow, now: datetime, stale_days: int
-) -> tuple[bool, str]:
+def update_due(actor: Actor, row: QuestionRow, now: datetime, stale_days: int) -> tuple[bool, str]:
+    """Whether the actor owes this open question a forecast, and why (shared with the SQL
+    listing in `question_listing`, whose filter must agree with it)."""
     if row.question.state != "open" or actor.role == "viewer":
         return False, ""
     if row.my_last_time is None:
@@ -631,7 +632,7 @@ def _read_latest_vectors(
                 .where(
                     col(Forecast.question_id).in_(chunk),
                     col(Forecast.hidden).is_(False),
-                    _not_sealed(),
+                    not_sealed(),
                 )
                 .order_by(Forecast.question_id, Forecast.created_at, Forecast.id)
             )
@@ -642,7 +643,7 @@ def _read_latest_vectors(
     return {qid: {uid: vectors[fid] for uid, fid in per_q.items()} for qid, per_q in latest.items()}
 
 
-def _not_sealed() -> Any:
+def not_sealed() -> Any:
     """SQL for "not a blind forecast of a session still in its blind phase"."""
     blind_sessions = select(ForecastSession.id).where(ForecastSession.phase == "blind")
     return or_(

@@ -303,6 +303,20 @@ def edit_form(question: QuestionRead) -> None:
     st.rerun()
 
 
+def resolution_details(question: QuestionRead) -> tuple[dict[str, object], bool, bool]:
+    """The end of every resolution form (inside it): the day, source, note and confirmation,
+    as the service's fields, whether the box is ticked, and whether the form was sent."""
+    cols = st.columns(2)
+    default_day = min(get_db().now(), question.close_time).date()
+    day = cols[0].date_input("Resolved on", value=default_day)
+    source = cols[1].text_input("Source (link or citation)")
+    note = st.text_area("Resolution note", placeholder="What happened and how you checked it")
+    confirm = st.checkbox("I checked this against the resolution criteria")
+    submitted = st.form_submit_button("Resolve", type="primary")
+    fields = {"note": note, "source": source, "resolved_time": resolved_time_of(day)}
+    return fields, confirm, submitted
+
+
 def resolve_form(question: QuestionRead) -> None:
     if question.status != "open":
         st.info(f"This question is already {question.status} ({when(question.resolved_time)}).")
@@ -318,13 +332,7 @@ def resolve_form(question: QuestionRead) -> None:
             "Outcome", [*question.options, "Annul (excluded from all scores)"], index=None,
             horizontal=len(question.options) <= 4,
         )  # fmt: skip
-        cols = st.columns(2)
-        default_day = min(get_db().now(), question.close_time).date()
-        day = cols[0].date_input("Resolved on", value=default_day)
-        source = cols[1].text_input("Source (link or citation)")
-        note = st.text_area("Resolution note", placeholder="What happened and how you checked it")
-        confirm = st.checkbox("I checked this against the resolution criteria")
-        submitted = st.form_submit_button("Resolve", type="primary")
+        data, confirm, submitted = resolution_details(question)
     if not submitted:
         return
     if outcome is None:
@@ -333,7 +341,6 @@ def resolve_form(question: QuestionRead) -> None:
     if not confirm:
         st.error("Tick the confirmation box first: resolving cannot be undone.")
         return
-    data = {"note": note, "source": source, "resolved_time": resolved_time_of(day)}
     if outcome in question.options:
         data["option"] = outcome
     else:

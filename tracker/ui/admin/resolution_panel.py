@@ -132,7 +132,7 @@ def _value_widget(question: QuestionRead, key: str) -> object:
 def continuous_resolve_form(question: QuestionRead) -> None:
     """Resolve a numeric question to a number, a date question to a date, or below/above the
     range where that bound is open; the service checks the value against the range."""
-    from tracker.ui.admin.questions import resolved_time_of
+    from tracker.ui.admin.questions import resolution_details
 
     assert question.range is not None
     spec = question.range
@@ -149,17 +149,9 @@ def continuous_resolve_form(question: QuestionRead) -> None:
             key=f"adm_res_kind_{question.id}",
         )  # fmt: skip
         value = _value_widget(question, f"adm_res_value_{question.id}")
-        cols = st.columns(2)
-        default_day = min(get_db().now(), question.close_time).date()
-        day = cols[0].date_input("Resolved on", value=default_day)
-        source = cols[1].text_input("Source (link or citation)")
-        note = st.text_area("Resolution note", placeholder="What happened and how you checked it")
-        confirm = st.checkbox("I checked this against the resolution criteria")
-        submitted = st.form_submit_button("Resolve", type="primary")
+        data, confirm, submitted = resolution_details(question)
     if not submitted:
         return
-    data: dict[str, object] = {"note": note, "source": source,
-                               "resolved_time": resolved_time_of(day)}  # fmt: skip
     if choice == VALUE:
         if value is None:
             st.error("Enter the outcome value (or choose below / above the range, or annul).")

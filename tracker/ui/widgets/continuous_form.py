@@ -11,14 +11,12 @@ from datetime import date
 
 import streamlit as st
 
-from tracker.errors import TrackerError, parse
 from tracker.quantities import forecast_cdf, iso_date
-from tracker.schemas import ComponentSpec, ForecastCreate, QuestionRead
+from tracker.schemas import ComponentSpec, QuestionRead
 from tracker.scoring.continuous_build import quantiles
-from tracker.services import forecasts
-from tracker.ui.shell.context import current_actor, get_db
 from tracker.ui.widgets.continuous_charts import cdf_chart, in_words, pdf_chart
-from tracker.ui.widgets.render import esc, flash, show_error
+from tracker.ui.widgets.forecast_form import save_forecast
+from tracker.ui.widgets.render import esc
 
 LEVELS = (10, 25, 50, 75, 90)
 MODES = ("Percentiles", "Mixture")
@@ -228,21 +226,5 @@ def continuous_form(
     if not valid:  # a disabled button cannot be clicked in a browser; scripted clients can
         st.error("Fix the distribution above before saving.")
         return
-    try:
-        data = parse(
-            ForecastCreate,
-            {
-                "question_id": qid,
-                **given,
-                "rationale": st.session_state.get(rationale, ""),
-                "summary_id": summary_id,
-                "session_id": session_id,
-            },
-        )
-        forecasts.log_forecast(get_db(), current_actor(), data)
-    except TrackerError as exc:
-        show_error(exc)
-        return
-    st.session_state[_key(qid, "clear")] = True
-    flash(f"Forecast saved: {esc(in_words(question, cdf))}.")  # type: ignore[arg-type]
-    st.rerun()
+    saved = f"Forecast saved: {esc(in_words(question, cdf))}."  # type: ignore[arg-type]
+    save_forecast(qid, given, summary_id, session_id, saved)

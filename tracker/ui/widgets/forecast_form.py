@@ -134,12 +134,24 @@ def forecast_form(
     if not valid:  # a disabled button cannot be clicked in a browser; scripted clients can
         st.error("Fix the probabilities above before saving.")
         return
+    save_forecast(qid, {"probabilities": probabilities}, summary_id, session_id, "Forecast saved.")
+
+
+def save_forecast(
+    qid: str,
+    given: dict[str, object],
+    summary_id: int | None,
+    session_id: int | None,
+    saved: str,
+) -> None:
+    """Log what a form gathered (`given`: probabilities or a CDF) with the rationale typed
+    beside it; on success clear the form and say `saved`, on refusal show why and keep it."""
     try:
         data = parse(
             ForecastCreate,
             {
                 "question_id": qid,
-                "probabilities": probabilities,
+                **given,
                 "rationale": st.session_state.get(rationale_key(qid), ""),
                 "summary_id": summary_id,
                 "session_id": session_id,
@@ -150,7 +162,7 @@ def forecast_form(
         show_error(exc)
         return
     st.session_state[_key(qid, "clear")] = True
-    flash("Forecast saved.")
+    flash(saved)
     st.rerun()
 
 
