@@ -76,10 +76,10 @@ def write_json(
     credentials: bool = False,
     leave_out: set[int] | None = None,
 ) -> None:
-    """`export_json`'s bytes, handed to `write` a chunk at a time. The forecasts are read a
-    batch at a time (a server-side cursor on PostgreSQL) and encoded row by row, so neither
-    the rows nor the document are ever whole in memory; the rest of the document (questions,
-    backup sections) is small and encoded at once around them."""
+    """`export_json`'s bytes, handed to `write` a chunk at a time. The forecasts are read and
+    encoded a batch at a time (`forecast_rows`; a server-side cursor on PostgreSQL), so
+    neither the rows nor the document are ever whole in memory; the rest of the document
+    (questions, backup sections) is small and encoded at once around them."""
     with db.read() as session, collector_paused():  # millions of rows, no cycles
         questions = session.exec(select(Question).order_by(Question.id)).all()
         extras = backup.export_extras(session, questions, (), credentials=credentials)
