@@ -162,3 +162,23 @@ def test_a_failed_big_import_leaves_the_indexes_and_no_rows(db: Database) -> Non
         interchange.import_document(db, SYSTEM, doc)
     assert forecast_indexes(db) == before
     assert counts(db) == rows
+
+
+def test_a_big_import_leaves_postgresql_the_statistics_it_plans_the_export_with(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without them a server-side cursor over the export's pivot planned a quadratic join."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("PostgreSQL's planner statistics")
+    monkeypatch.setattr(bulk, "REBUILD_AT", 5)
+    interchange.import_document(db, SYSTEM, document(30))
+    with db.read() as session:
+        rows = session.execute(
+            text(
+                "SELECT reltuples FROM pg_class WHERE relname = 'forecast_probability'"
+                " AND relnamespace = current_schema()::regnamespace"
+            )
+        ).scalar_one()
+    assert rows == 30 * 3
+    exported = interchange.export_json(db)
+    assert exported.count('"question_id"') == 30

@@ -165,6 +165,10 @@ class ForecastWriter:
             conn.exec_driver_sql(sql)
         self.indexes = []
         self.restore_cache()
+        if not self.sqlite and self.written >= REBUILD_AT:
+            # fresh statistics: autovacuum would take its time, and until then PostgreSQL
+            # plans with a guess (200 forecasts) that can make a join quadratic
+            conn.exec_driver_sql("ANALYZE forecast, forecast_probability")
         return self.written
 
     def restore_cache(self) -> None:

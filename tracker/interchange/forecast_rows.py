@@ -112,6 +112,10 @@ def forecast_chunks(
     plans = {q.id: _Plan(q, sqlite) for q in questions}
     driver = connection.connection.driver_connection
     # a server-side cursor on PostgreSQL: the rows stream rather than arrive whole
+    if not sqlite:  # the whole result is wanted: plan for all of it, never a nested loop
+        # (a cursor plans for its first tenth, and a stale estimate made that quadratic)
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
+        connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
     cursor = driver.cursor() if sqlite else driver.cursor(name="tracker_export")  # type: ignore[union-attr]
     try:
         cursor.execute(_export_sql(questions, connection.dialect))
