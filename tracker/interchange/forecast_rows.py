@@ -87,7 +87,8 @@ def _export_sql(questions: Sequence[Question], dialect: Any) -> str:
 
 
 def _stored_vector(session: Session, forecast_id: int) -> list[float]:
-    """One forecast's probabilities in option order (for a row the templates refuse)."""
+    """One forecast's probabilities in option order, for a row whose pivoted columns do not
+    hold exactly its options' vector (so the mismatch is refused as the dict path does)."""
     fp = ForecastProbability
     query = (
         select(fp.probability)
@@ -111,11 +112,11 @@ def forecast_chunks(
     sqlite = connection.dialect.name == "sqlite"
     plans = {q.id: _Plan(q, sqlite) for q in questions}
     driver = connection.connection.driver_connection
-    # a server-side cursor on PostgreSQL: the rows stream rather than arrive whole
     if not sqlite:  # the whole result is wanted: plan for all of it, never a nested loop
         # (a cursor plans for its first tenth, and a stale estimate made that quadratic)
         connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    # a server-side cursor on PostgreSQL: the rows stream rather than arrive whole
     cursor = driver.cursor() if sqlite else driver.cursor(name="tracker_export")  # type: ignore[union-attr]
     try:
         cursor.execute(_export_sql(questions, connection.dialect))
