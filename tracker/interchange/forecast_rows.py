@@ -19,6 +19,17 @@ from tracker.interchange.format import format_time
 from tracker.interchange.jsonwrite import respell
 from tracker.models import Forecast, ForecastProbability, Question, User
 
+#: A forecast's columns in both export paths, in the order the row loop unpacks them.
+FORECAST_COLUMNS = (
+    Forecast.id,
+    Forecast.question_id,
+    Forecast.created_at,
+    Forecast.rationale,
+    Forecast.hidden,
+    Forecast.question_revision,
+    Forecast.session_id,
+    Forecast.session_phase,
+)
 #: Driver rows fetched at a time (a server-side cursor on PostgreSQL).
 EXPORT_BATCH = 5_000
 #: What `orjson.dumps({"forecasts": rows}, option=OPT_INDENT_2)` puts around the rows.
@@ -71,9 +82,7 @@ def _export_sql(questions: Sequence[Question], dialect: Any) -> str:
     )
     query = (
         select(
-            Forecast.id, Forecast.question_id, Forecast.created_at, Forecast.rationale,
-            Forecast.hidden, Forecast.question_revision, Forecast.session_id,
-            Forecast.session_phase, User.name, vectors.c.n,
+            *FORECAST_COLUMNS, User.name, vectors.c.n,
             *(vectors.c[f"p{i}"] for i in range(width)),
         )
         .join(User, col(Forecast.user_id) == User.id)

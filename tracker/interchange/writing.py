@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from tracker.db import Database
 from tracker.gc_pause import collector_paused
 from tracker.interchange import backup
-from tracker.interchange.forecast_rows import forecast_chunks
+from tracker.interchange.forecast_rows import FORECAST_COLUMNS, forecast_chunks
 from tracker.interchange.format import FORMAT, format_time
 from tracker.interchange.jsonwrite import dumps_indented
 from tracker.interchange.spreadsheet import csv_text
@@ -24,17 +24,6 @@ from tracker.models import CONTINUOUS_TYPES as CONTINUOUS
 from tracker.models import Forecast, ForecastCdf, Question, User
 from tracker.quantities import iso_date
 from tracker.schemas import ANNULLED
-
-_FORECAST_COLUMNS = (
-    Forecast.id,
-    Forecast.question_id,
-    Forecast.created_at,
-    Forecast.rationale,
-    Forecast.hidden,
-    Forecast.question_revision,
-    Forecast.session_id,
-    Forecast.session_phase,
-)
 
 
 def export_document(
@@ -48,7 +37,7 @@ def export_document(
         rows = [
             (row, row.name)  # columns, not ORM objects: a backup can hold millions
             for row in session.exec(
-                select(*_FORECAST_COLUMNS, User.name)
+                select(*FORECAST_COLUMNS, User.name)
                 .join(User, col(Forecast.user_id) == User.id)
                 .order_by(Forecast.question_id, Forecast.created_at, User.name)
             )
