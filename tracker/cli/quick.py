@@ -90,8 +90,12 @@ def _tune_for_one_batch() -> None:
     """Settings for a process that reads one file, writes one answer and exits. OpenBLAS
     (under numpy) would start a thread per core that spins waiting for matrix work this path
     never gives it; glibc would return each freed numpy temporary to the kernel and fault fresh
-    zeroed pages in for the next one (a tenth of the run): keep freed memory for reuse."""
+    zeroed pages in for the next one (a tenth of the run): keep freed memory for reuse. numpy
+    would ask for transparent huge pages for every big array, and where the kernel serves that
+    request by compacting memory on the spot (THP `defrag=madvise`, Debian's default) the
+    faults cost more system time than the whole scoring: ordinary pages serve."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     try:
         import ctypes
 

@@ -16,8 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 IntArray = npt.NDArray[np.int64]
-#: Each question's options as a tuple, and how many there are (`option_shapes`).
-Shapes = tuple[list[tuple[str, ...]], IntArray]
 #: "YYYY-MM-DDTHH:MM:SSZ": positions of the digits and the separators that must be there.
 _ISO_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: "Z"}
 _ISO_DIGITS = [i for i in range(20) if i not in _ISO_SEPARATORS]
@@ -65,12 +63,13 @@ def column_arrays(
     row_probabilities: Callable[[int, list[str]], list[float]],
     row_time: Callable[[Any], int],
     floats: bool = False,
-    shapes: Shapes | None = None,
+    vectors: Callable[[IntArray], npt.NDArray[np.float64]] | None = None,
 ) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.float64], list[str]]:
     """The arrays from the forecasts' columns (``given``: each one's `probabilities`, None when
     absent); ``row_probabilities(i, options)`` reads forecast i in any other form. ``floats``:
-    the parser already made every probability a float (msgspec's typed decoding). ``shapes``:
-    `option_shapes(options_of)`, for a caller that reads one file in many chunks."""
+    the parser already made every probability a float (msgspec's typed decoding).
+    ``vectors(question_of_each_row)``: the probability matrix, for `given` in another form
+    than dicts."""
     n = len(qids)
     try:
         q = np.fromiter(map(index.get, qids, repeat(-1, n)), np.int64, n)
@@ -82,15 +81,12 @@ def column_arrays(
     users = sorted(distinct)
     number = {u: j for j, u in enumerate(users)}
     fu = np.fromiter(map(number.__getitem__, names), np.int64, n)
-    shapes = shapes or option_shapes(options_of)
-    probs = _probabilities(given, q, options_of, width, row_probabilities, floats, shapes)
+    if vectors is not None:
+        probs = vectors(q)
+    else:
+        probs = _probabilities(given, q, options_of, width, row_probabilities, floats)
     ft = iso_seconds(times, row_time)
     return q, fu, ft, probs, users
-
-
-def option_shapes(options_of: list[list[str]]) -> Shapes:
-    """Each question's options as a tuple, and how many there are."""
-    return [tuple(o) for o in options_of], np.array([len(o) for o in options_of], dtype=np.int64)
 
 
 def _probabilities(
@@ -100,7 +96,6 @@ def _probabilities(
     width: int,
     row_probabilities: Callable[[int, list[str]], list[float]],
     floats: bool = False,
-    shapes: Shapes | None = None,
 ) -> npt.NDArray[np.float64]:
     """Rows whose `probabilities` name every option in order are checked as one flat array
     (types, range, finiteness, sum within tolerance: then divided by their `math.fsum`, as the
@@ -108,7 +103,8 @@ def _probabilities(
     are compared with the options in one list comparison, row by row only when that fails."""
     from tracker.scoring.document import SUM_TOLERANCE
 
-    labels, sizes = shapes or option_shapes(options_of)
+    labels = [tuple(o) for o in options_of]
+    sizes = np.array([len(o) for o in options_of], dtype=np.int64)
     q_list = q.tolist()
     if (
         set(map(type, given)) == {dict}

@@ -6,19 +6,28 @@ that cost far less than dicts; the values are then checked as arrays. When anyth
 (a wrong type, a bad row, not even JSON) `typed_scoring_input` returns None and the caller
 takes the general path (`scoring_input_from_document`), whose row checks name the problem: so
 a bad file gets exactly the message it always got.
+
+A file whose questions use few option labels between them (Yes/No, lettered options) decodes
+each forecast's probabilities into a struct with a float slot per label (`_slot_rows`): no
+dict and no key string per row, and the slots read out as one array. Any other file decodes
+them as dicts.
 """
 
-from collections.abc import Iterator
+import math
+from collections.abc import Callable
+from itertools import chain
 from operator import attrgetter
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 from msgspec import UNSET, UnsetType
 
 from tracker.gc_pause import collector_paused
 from tracker.scoring.document import (
     FORMAT,
+    SUM_TOLERANCE,
     DocumentError,
     build_input,
     plain_probabilities,
@@ -26,12 +35,16 @@ from tracker.scoring.document import (
     question_columns,
 )
 from tracker.scoring.document_arrays import (
+    IntArray,
     NotPlain,
-    Shapes,
     column_arrays,
-    option_shapes,
+    exact_row_sums,
 )
 from tracker.scoring.inputs import ScoringInput
+
+#: Up to this many distinct option labels in a file, probabilities decode into label slots
+#: (each row then holds a float per label of the whole file: 128 bytes at most).
+MAX_LABEL_SLOTS = 16
 
 
 class _Forecast(msgspec.Struct, gc=False):
@@ -55,16 +68,40 @@ class _Forecast(msgspec.Struct, gc=False):
 class _Document(msgspec.Struct):
     format: str
     questions: list[Any] = []
-    forecasts: list[msgspec.Raw] = []  # each row's bytes: decoded a chunk at a time
+    forecasts: msgspec.Raw = msgspec.Raw(b"[]")  # decoded once the labels are known
 
 
 _DOCUMENT = msgspec.json.Decoder(_Document)
-_FORECASTS = msgspec.json.Decoder(list[_Forecast])
-#: Rows decoded at once. Whole-file decoding kept every row's objects alive at the same time:
-#: half a gigabyte at 391k rows, and faulting that much fresh memory in cost a fifth of the
-#: run. A chunk's objects are dropped once its columns are arrays, and the next chunk reuses
-#: their memory.
-CHUNK = 5_000
+_DICT_ROWS = msgspec.json.Decoder(list[_Forecast])
+
+
+def _slot_rows(ids: tuple[str, ...], labels: tuple[str, ...]) -> msgspec.json.Decoder:
+    """A decoder of forecast rows whose `question_id` is one of ``ids`` (decoded as that very
+    string: no new string per row, its hash already known) and whose `probabilities` are
+    structs with a slot per label (NaN: not given). An unknown id or label fails the
+    decoding."""
+    names = [f"p{j}" for j in range(len(labels))]
+    slots = msgspec.defstruct(
+        "_Slots",
+        [(name, float, math.nan) for name in names],
+        rename=dict(zip(names, labels, strict=True)),
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    row = msgspec.defstruct(
+        "_SlotForecast",
+        [
+            ("question_id", Literal[ids]),
+            ("user", str),
+            ("time", str),
+            ("probabilities", slots | UnsetType, UNSET),
+            ("probability", float | UnsetType, UNSET),
+            ("hidden", bool, False),
+        ],
+        bases=(_Forecast,),
+        gc=False,
+    )
+    return msgspec.json.Decoder(list[row])
 
 
 def typed_scoring_input(raw: bytes) -> ScoringInput | None:
@@ -84,83 +121,92 @@ def _typed(raw: bytes) -> ScoringInput | None:
         index, options_of, cols = question_columns(doc.questions)
         if cols["continuous"]:  # numeric or date questions: the general path reads CDFs
             return None
-        width = max((len(o) for o in options_of), default=2)
-        shapes = option_shapes(options_of)
-        parts = [
-            _chunk_columns(forecasts, index, options_of, width, shapes)
-            for forecasts in _decoded_chunks(raw, doc.forecasts)
-        ]
+        labels = tuple(dict.fromkeys(chain.from_iterable(options_of)))
+        slotted = len(index) > 0 and len(labels) <= MAX_LABEL_SLOTS
+        forecasts = (_slot_rows(tuple(index), labels) if slotted else _DICT_ROWS).decode(
+            doc.forecasts
+        )
+        arrays = _columns(forecasts, index, options_of, labels if slotted else None)
     except (DocumentError, NotPlain, msgspec.DecodeError):
         return None
-    return build_input(index, options_of, cols, _joined(parts))
+    return build_input(index, options_of, cols, arrays)
 
 
-def _decoded_chunks(raw: bytes, rows: list[msgspec.Raw]) -> Iterator[list[_Forecast]]:
-    """The forecast rows, `CHUNK` at a time, as structs (or `msgspec.DecodeError`). A chunk's
-    rows lie side by side in the file (msgspec's `Raw` is a view into it), so the chunk is
-    decoded from one copy of that span with brackets around it."""
-    if not rows:
-        yield []
-        return
-    whole = memoryview(raw)
-    base = _address(whole)
-    span = bytearray()
-    for start in range(0, len(rows), CHUNK):
-        part = rows[start : start + CHUNK]
-        first = _address(part[0]) - base
-        end = _address(part[-1]) - base + len(part[-1])
-        span[:] = b"["
-        if 0 <= first < end <= len(whole) and whole[first : first + len(part[0])] == part[0]:
-            span += whole[first:end]
-        else:  # not a view into the file after all: join the rows' own bytes
-            span += b",".join(part)
-        span += b"]"
-        yield _FORECASTS.decode(span)
-
-
-def _address(buffer: Any) -> int:
-    """Where a buffer's bytes start in memory."""
-    return int(np.frombuffer(buffer, np.uint8).__array_interface__["data"][0])
-
-
-def _chunk_columns(
+def _columns(
     forecasts: list[_Forecast],
     index: dict[str, int],
     options_of: list[list[str]],
-    width: int,
-    shapes: Shapes,
+    labels: tuple[str, ...] | None,
 ) -> tuple[Any, Any, Any, Any, list[str]]:
-    """One chunk's (question, user, time, probs, users) arrays, user numbers local to it."""
+    """The (question, user, time, probs, users) arrays of the rows not hidden."""
     if any(map(attrgetter("hidden"), forecasts)):
         forecasts = [f for f in forecasts if not f.hidden]
+    width = max((len(o) for o in options_of), default=2)
+    given = list(map(attrgetter("probabilities"), forecasts))  # UNSET: read by the row check
+
+    def row_probabilities(i: int, options: list[str]) -> list[float]:
+        return plain_probabilities(forecasts[i].as_mapping(), options)
+
+    def slot_vectors(q: IntArray) -> npt.NDArray[np.float64]:
+        return _slot_probabilities(given, q, options_of, width, labels or (), row_probabilities)
+
     return column_arrays(
         list(map(attrgetter("question_id"), forecasts)),
         list(map(attrgetter("user"), forecasts)),
         list(map(attrgetter("time"), forecasts)),
-        list(map(attrgetter("probabilities"), forecasts)),  # UNSET: read by the row check
+        given,
         index,
         options_of,
         width,
-        row_probabilities=lambda i, options: plain_probabilities(
-            forecasts[i].as_mapping(), options
-        ),
+        row_probabilities=row_probabilities,
         row_time=plain_time,
         floats=True,
-        shapes=shapes,
+        vectors=slot_vectors if labels is not None else None,
     )
 
 
-def _joined(parts: list[tuple[Any, Any, Any, Any, list[str]]]) -> tuple[Any, ...]:
-    """The chunks' arrays end to end, users numbered in the sorted list of all of them."""
-    users = sorted(set().union(*(part[4] for part in parts)))
-    number = {user: j for j, user in enumerate(users)}
-    local_to_global = [np.array([number[u] for u in part[4]], dtype=np.int64) for part in parts]
-    return (
-        np.concatenate([part[0] for part in parts]),
-        np.concatenate(
-            [table[part[1]] for table, part in zip(local_to_global, parts, strict=True)]
-        ),
-        np.concatenate([part[2] for part in parts]),
-        np.concatenate([part[3] for part in parts]),
-        users,
+def _slot_probabilities(
+    given: list[Any],
+    q: IntArray,
+    options_of: list[list[str]],
+    width: int,
+    labels: tuple[str, ...],
+    row_probabilities: Callable[[int, list[str]], list[float]],
+) -> npt.NDArray[np.float64]:
+    """The probability matrix from label slots, checked as the row check checks a row: only
+    its question's options (an option left out is 0), each in [0, 1], summing to 1 within
+    tolerance (`math.fsum`, then divided by it). Rows without `probabilities` (a binary
+    `probability`) go through the row check."""
+    n, k = len(given), len(labels)
+    missing = (
+        [i for i, g in enumerate(given) if g is UNSET] if UnsetType in set(map(type, given)) else []
     )
+    rows = np.setdiff1d(np.arange(n), missing) if missing else np.arange(n)
+    slotted = [given[i] for i in rows.tolist()] if missing else given
+    values = np.fromiter(
+        chain.from_iterable(map(msgspec.structs.astuple, slotted)), np.float64, rows.size * k
+    ).reshape(rows.size, k)
+    slot = {label: j for j, label in enumerate(labels)}
+    slot_of = np.full((len(options_of), max(width, 1)), k)  # k: a slot that is always 0
+    allowed = np.zeros((len(options_of), k), dtype=bool)
+    for question, options in enumerate(options_of):
+        slot_of[question, : len(options)] = [slot[o] for o in options]
+        allowed[question, slot_of[question, : len(options)]] = True
+    present = ~np.isnan(values)
+    asked = q[rows]
+    if (present & ~allowed[asked]).any():  # a label that is not an option of the row's question
+        raise NotPlain
+    values = np.where(present, values, 0.0)
+    if not ((values >= 0.0) & (values <= 1.0)).all():
+        raise NotPlain
+    padded = np.concatenate([values, np.zeros((rows.size, 1))], axis=1)
+    matrix = np.take_along_axis(padded, slot_of[asked], axis=1)
+    totals = exact_row_sums(matrix)
+    if np.any(np.abs(totals - 1.0) > SUM_TOLERANCE):
+        raise NotPlain
+    probs = np.zeros((n, width))
+    probs[rows] = matrix[:, :width] / totals[:, None]
+    for i in missing:
+        row = row_probabilities(i, options_of[q[i]])
+        probs[i, : len(row)] = row
+    return probs
