@@ -2,7 +2,7 @@
 
 Every figure is the median of N runs (default 3) of a fresh process, timed as `/usr/bin/time`
 does: user + system CPU and peak RSS from `os.wait4`, with the plain reference run in the same
-invocation so both see the same machine load.
+invocation so both see the same machine load (for scoring, run turn about with ours).
 
     python bench/data_paths.py score 391000          # tracker score FILE --format json
     python bench/data_paths.py help                  # tracker --help
@@ -131,6 +131,16 @@ def median_of(repeat: int, once) -> tuple[float, int]:  # type: ignore[no-untype
     return statistics.median(r[0] for r in runs), int(statistics.median(r[1] for r in runs))
 
 
+def interleaved(repeat: int, ours, ref) -> tuple[tuple[float, int], tuple[float, int]]:  # type: ignore[no-untyped-def]
+    """Medians of ours and the reference run turn about, so a drift in the machine's speed
+    (a shared VM's) weighs on both alike."""
+    pairs = [(ours(), ref()) for _ in range(repeat)]
+    return tuple(  # type: ignore[return-value]
+        (statistics.median(p[k][0] for p in pairs), int(statistics.median(p[k][1] for p in pairs)))
+        for k in (0, 1)
+    )
+
+
 def show(label: str, ours: tuple[float, int], ref: tuple[float, int], ref_label: str) -> None:
     ratio = ref[0] / ours[0] if ours[0] else float("inf")
     print(
@@ -146,14 +156,12 @@ def show(label: str, ours: tuple[float, int], ref: tuple[float, int], ref_label:
 def bench_score(args: argparse.Namespace) -> None:
     path = document_file(args.data, args.n)
     py = sys.executable
-    ours = median_of(
+    ours, ref = interleaved(
         args.repeat,
         lambda: run(
             [py, "-m", "tracker.cli", "score", str(path), "--format", "json"], cwd=args.tree
         ),
-    )
-    ref = median_of(
-        args.repeat, lambda: run([py, str(HERE / "plain_score.py"), str(path)], cwd=HERE)
+        lambda: run([py, str(HERE / "plain_score.py"), str(path)], cwd=HERE),
     )
     show(f"tracker score FILE --format json, {args.n:,}", ours, ref, "plain-Python scorer")
 

@@ -75,15 +75,56 @@ def test_slots_serve_a_file_with_few_labels_and_dicts_one_with_many(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     built: list[tuple[str, ...]] = []
-    slot_rows = document_typed._slot_rows
-    monkeypatch.setattr(
-        document_typed,
-        "_slot_rows",
-        lambda ids, labels: built.append(labels) or slot_rows(ids, labels),
-    )
+    slot_row = document_typed._slot_row
+
+    def spy(ids: tuple[str, ...], labels: tuple[str, ...]) -> type:
+        built.append(labels)
+        return slot_row(ids, labels)
+
+    monkeypatch.setattr(document_typed, "_slot_row", spy)
     for make in (mixed_document, many_labels):
         assert typed_scoring_input(json.dumps(make()).encode()) is not None
     assert built == [("Yes", "No", "A", "B", "C")]
+
+
+def passes_taken(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, object]:
+    """How many decodings of the whole file reading it took (1: the questions were read from
+    the bytes before the forecasts), and what it read."""
+    calls = []
+    two = document_typed._in_two_passes
+    monkeypatch.setattr(document_typed, "_in_two_passes", lambda raw: calls.append(1) or two(raw))
+    data = typed_scoring_input(text.encode())
+    return 1 + len(calls), data
+
+
+def test_an_exported_file_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = mixed_document()
+    doc["questions"] = [
+        doc["questions"][0] | {"title": 'the "forecasts": so far'},
+        *doc["questions"][1:],
+    ]
+    taken, data = passes_taken(json.dumps(doc, indent=2), monkeypatch)
+    assert taken == 1 and same_arrays(data, scoring_input_from_document(doc))
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["forecasts first", "a question with a forecasts key", "questions given twice"],
+)
+def test_a_file_laid_out_otherwise_is_read_in_two_passes_to_the_same_arrays(
+    layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = mixed_document()
+    if layout == "forecasts first":
+        text = json.dumps({"forecasts": doc["forecasts"], **doc})
+    elif layout == "a question with a forecasts key":
+        doc["questions"] = [doc["questions"][0] | {"forecasts": []}, *doc["questions"][1:]]
+        text = json.dumps(doc)
+    else:  # the last one counts, as json.loads has it
+        first = json.dumps(doc | {"questions": doc["questions"][:1]})
+        text = first[:-1] + ", " + json.dumps({"questions": doc["questions"]})[1:]
+    taken, data = passes_taken(text, monkeypatch)
+    assert taken == 2 and same_arrays(data, scoring_input_from_document(json.loads(text)))
 
 
 @pytest.mark.parametrize(("problem", "change", "expected"), BAD_ROWS, ids=[b[0] for b in BAD_ROWS])

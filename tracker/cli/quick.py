@@ -11,7 +11,7 @@ import mmap
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tracker.scoring.score_table import Columns
@@ -22,19 +22,20 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
 
 
-def score_file_json(path: Path) -> str:
+def score_file_json(path: Path, keep: list[Any] | None = None) -> str:
     """The `--format json` text of scoring an interchange file; user mistakes raise
-    `tracker.errors.InvalidInput` naming the row."""
+    `tracker.errors.InvalidInput` naming the row. ``keep``: see `score_file_tables`."""
     from tracker.scoring.report_json import dumps_tables
     from tracker.scoring.score_table import user_columns
 
-    scores = score_file_tables(path)
+    scores = score_file_tables(path, keep)
     return dumps_tables(scores, user_columns(scores)) + "\n"
 
 
-def score_file_tables(path: Path) -> "Columns":
+def score_file_tables(path: Path, keep: list[Any] | None = None) -> "Columns":
     """The per-(question, user) score table of an interchange file, numeric and date
-    questions included; user mistakes raise `tracker.errors.InvalidInput` naming the row."""
+    questions included; user mistakes raise `tracker.errors.InvalidInput` naming the row.
+    ``keep``: where the parsed rows are put rather than freed, for a process about to exit."""
     from tracker.errors import InvalidInput
     from tracker.interchange.jsontext import loads
     from tracker.scoring.document import read_document
@@ -44,7 +45,7 @@ def score_file_tables(path: Path) -> "Columns":
     raw = _mapped(path)
     numeric = None
     try:
-        data = typed_scoring_input(raw)
+        data = typed_scoring_input(raw, keep)
         if data is None:
             data, numeric = read_document(loads(bytes(raw)))
     except ValueError as exc:  # the engine's own message names the bad row
@@ -114,9 +115,9 @@ def run_quick(argv: list[str]) -> None:
     _tune_for_one_batch()
     from tracker.errors import TrackerError
 
-    code = 0
+    code, parsed = 0, []  # the parsed rows: left for `os._exit` to drop, not freed one by one
     try:
-        sys.stdout.write(score_file_json(Path(file)))
+        sys.stdout.write(score_file_json(Path(file), parsed))
     except TrackerError as exc:
         sys.stderr.write(printable(f"error: {exc}") + "\n")
         code = 1

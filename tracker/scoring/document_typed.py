@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from itertools import chain
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 import numpy as np
@@ -72,14 +72,37 @@ class _Document(msgspec.Struct):
 
 
 _DOCUMENT = msgspec.json.Decoder(_Document)
-_DICT_ROWS = msgspec.json.Decoder(list[_Forecast])
+#: The bytes before a document's `"forecasts"` key, closed with an empty list.
+_HEAD = msgspec.json.Decoder(_Document)
+_HEAD_CLOSING = b'"forecasts": []}'
 
 
-def _slot_rows(ids: tuple[str, ...], labels: tuple[str, ...]) -> msgspec.json.Decoder:
-    """A decoder of forecast rows whose `question_id` is one of ``ids`` (decoded as that very
-    string: no new string per row, its hash already known) and whose `probabilities` are
-    structs with a slot per label (NaN: not given). An unknown id or label fails the
-    decoding."""
+class _Plan(NamedTuple):
+    """How a document's forecasts are read, from its questions."""
+
+    index: dict[str, int]
+    options_of: list[list[str]]
+    cols: dict[str, Any]
+    labels: tuple[str, ...] | None  # None: probabilities as dicts
+    row: type[_Forecast]
+
+
+def _plan(questions: list[Any]) -> _Plan | None:
+    """The questions checked (`DocumentError`), and how to read the forecasts on them; None
+    for numeric or date questions, whose CDFs the general path reads."""
+    index, options_of, cols = question_columns(questions)
+    if cols["continuous"]:
+        return None
+    labels = tuple(dict.fromkeys(chain.from_iterable(options_of)))
+    if not index or len(labels) > MAX_LABEL_SLOTS:
+        return _Plan(index, options_of, cols, None, _Forecast)
+    return _Plan(index, options_of, cols, labels, _slot_row(tuple(index), labels))
+
+
+def _slot_row(ids: tuple[str, ...], labels: tuple[str, ...]) -> type[_Forecast]:
+    """A forecast row whose `question_id` is one of ``ids`` (decoded as that very string: no
+    new string per row, its hash already known) and whose `probabilities` are a struct with a
+    slot per label (NaN: not given). An unknown id or label fails the decoding."""
     names = [f"p{j}" for j in range(len(labels))]
     slots = msgspec.defstruct(
         "_Slots",
@@ -88,7 +111,7 @@ def _slot_rows(ids: tuple[str, ...], labels: tuple[str, ...]) -> msgspec.json.De
         forbid_unknown_fields=True,
         gc=False,
     )
-    row = msgspec.defstruct(
+    return msgspec.defstruct(
         "_SlotForecast",
         [
             ("question_id", Literal[ids]),
@@ -101,35 +124,61 @@ def _slot_rows(ids: tuple[str, ...], labels: tuple[str, ...]) -> msgspec.json.De
         bases=(_Forecast,),
         gc=False,
     )
-    return msgspec.json.Decoder(list[row])
 
 
-def typed_scoring_input(raw: bytes) -> ScoringInput | None:
-    """The file's `ScoringInput`, or None when it is not plainly valid (see the module)."""
+def typed_scoring_input(raw: bytes, keep: list[Any] | None = None) -> ScoringInput | None:
+    """The file's `ScoringInput`, or None when it is not plainly valid (see the module).
+    ``keep``: where the decoded rows are put rather than freed, for a process that exits
+    right after (freeing a million rows object by object takes a twentieth of the run)."""
     with collector_paused():
-        return _typed(raw)
+        return _typed(raw, [] if keep is None else keep)
 
 
-def _typed(raw: bytes) -> ScoringInput | None:
+def _typed(raw: bytes, keep: list[Any]) -> ScoringInput | None:
+    try:
+        read = _in_one_pass(raw) or _in_two_passes(raw)
+        if read is None:
+            return None
+        plan, forecasts = read
+        keep.append(forecasts)
+        arrays = _columns(forecasts, plan.index, plan.options_of, plan.labels)
+    except (DocumentError, NotPlain, msgspec.DecodeError):
+        return None
+    return build_input(plan.index, plan.options_of, plan.cols, arrays)
+
+
+def _in_one_pass(raw: bytes) -> tuple[_Plan, list[Any]] | None:
+    """The plan and the rows from one decoding of the file, the questions being read first
+    from the bytes before the first `"forecasts"` key (where an exported file has them);
+    None when that guess fails or is not confirmed by the whole document's questions."""
+    at = raw.find(b'"forecasts"')
+    try:
+        head = _HEAD.decode(raw[:at] + _HEAD_CLOSING) if at > 0 else None
+        plan = _plan(head.questions) if head is not None and head.format == FORMAT else None
+        if plan is None:
+            return None
+        document = msgspec.defstruct(
+            "_TypedDocument",
+            [("format", str), ("questions", list[Any], []), ("forecasts", list[plan.row], [])],
+        )
+        doc = msgspec.json.decode(raw, type=document)
+    except (msgspec.DecodeError, DocumentError):  # not so plain: the two passes tell
+        return None
+    if doc.format != FORMAT or doc.questions != head.questions:
+        return None
+    return plan, doc.forecasts
+
+
+def _in_two_passes(raw: bytes) -> tuple[_Plan, list[Any]] | None:
+    """The plan from the document's questions, then the rows decoded by it."""
     try:
         doc = _DOCUMENT.decode(raw)
     except msgspec.DecodeError:  # also a wrong type (ValidationError)
         return None
-    if doc.format != FORMAT:
+    plan = _plan(doc.questions) if doc.format == FORMAT else None
+    if plan is None:
         return None
-    try:
-        index, options_of, cols = question_columns(doc.questions)
-        if cols["continuous"]:  # numeric or date questions: the general path reads CDFs
-            return None
-        labels = tuple(dict.fromkeys(chain.from_iterable(options_of)))
-        slotted = len(index) > 0 and len(labels) <= MAX_LABEL_SLOTS
-        forecasts = (_slot_rows(tuple(index), labels) if slotted else _DICT_ROWS).decode(
-            doc.forecasts
-        )
-        arrays = _columns(forecasts, index, options_of, labels if slotted else None)
-    except (DocumentError, NotPlain, msgspec.DecodeError):
-        return None
-    return build_input(index, options_of, cols, arrays)
+    return plan, msgspec.json.decode(doc.forecasts, type=list[plan.row])
 
 
 def _columns(
@@ -176,37 +225,56 @@ def _slot_probabilities(
     """The probability matrix from label slots, checked as the row check checks a row: only
     its question's options (an option left out is 0), each in [0, 1], summing to 1 within
     tolerance (`math.fsum`, then divided by it). Rows without `probabilities` (a binary
-    `probability`) go through the row check."""
+    `probability`) go through the row check. Checks are reductions, and the slots are
+    rearranged into option order in one gather: no row-sized temporaries beyond that."""
     n, k = len(given), len(labels)
     missing = (
         [i for i, g in enumerate(given) if g is UNSET] if UnsetType in set(map(type, given)) else []
     )
-    rows = np.setdiff1d(np.arange(n), missing) if missing else np.arange(n)
-    slotted = [given[i] for i in rows.tolist()] if missing else given
+    rows = np.setdiff1d(np.arange(n), missing) if missing else slice(None)
+    vectors = [given[i] for i in rows.tolist()] if missing else given
+    m = len(vectors)
     values = np.fromiter(
-        chain.from_iterable(map(msgspec.structs.astuple, slotted)), np.float64, rows.size * k
-    ).reshape(rows.size, k)
-    slot = {label: j for j, label in enumerate(labels)}
-    slot_of = np.full((len(options_of), max(width, 1)), k)  # k: a slot that is always 0
-    allowed = np.zeros((len(options_of), k), dtype=bool)
-    for question, options in enumerate(options_of):
-        slot_of[question, : len(options)] = [slot[o] for o in options]
-        allowed[question, slot_of[question, : len(options)]] = True
-    present = ~np.isnan(values)
+        chain.from_iterable(map(msgspec.structs.astuple, vectors)), np.float64, m * k
+    ).reshape(m, k)
+    allowed, slot_of = _slot_tables(options_of, labels, width)
     asked = q[rows]
-    if (present & ~allowed[asked]).any():  # a label that is not an option of the row's question
+    absent = np.isnan(values)
+    given_bits = np.packbits(~absent, axis=1, bitorder="little")
+    if (given_bits & ~allowed[asked]).any():  # a label that is not an option of the question
         raise NotPlain
-    values = np.where(present, values, 0.0)
-    if not ((values >= 0.0) & (values <= 1.0)).all():
+    np.copyto(values, 0.0, where=absent)
+    if m and not (values.min() >= 0.0 and values.max() <= 1.0):
         raise NotPlain
-    padded = np.concatenate([values, np.zeros((rows.size, 1))], axis=1)
-    matrix = np.take_along_axis(padded, slot_of[asked], axis=1)
+    matrix = np.take_along_axis(values, slot_of[asked], axis=1)  # option order, 0 past them
     totals = exact_row_sums(matrix)
     if np.any(np.abs(totals - 1.0) > SUM_TOLERANCE):
         raise NotPlain
+    matrix /= totals[:, None]
+    if not missing:
+        return matrix
     probs = np.zeros((n, width))
-    probs[rows] = matrix[:, :width] / totals[:, None]
+    probs[rows] = matrix
     for i in missing:
         row = row_probabilities(i, options_of[q[i]])
         probs[i, : len(row)] = row
     return probs
+
+
+def _slot_tables(
+    options_of: list[list[str]], labels: tuple[str, ...], width: int
+) -> tuple[npt.NDArray[np.uint8], IntArray]:
+    """Per question: the bits of the slots of its options (as `np.packbits` packs a row of
+    slots), and the slot of each of its options, padded to ``width`` with a slot that is not
+    one of them (one always exists where padding is needed: a question with fewer options
+    than ``width`` has fewer than all the labels), which holds 0 in a row that passed the
+    label check."""
+    slot = {label: j for j, label in enumerate(labels)}
+    member = np.zeros((len(options_of), len(labels)), dtype=bool)
+    slot_of = np.zeros((len(options_of), width), dtype=np.int64)
+    for question, options in enumerate(options_of):
+        own = [slot[o] for o in options]
+        member[question, own] = True
+        others = sorted(set(range(len(labels))) - set(own))
+        slot_of[question] = own + others[: width - len(own)]
+    return np.packbits(member, axis=1, bitorder="little"), slot_of
