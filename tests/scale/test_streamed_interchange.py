@@ -126,3 +126,33 @@ def test_a_forecast_whose_stored_vector_lost_an_option_is_refused_not_exported_s
     for export in (lambda: interchange.export_json(db), lambda: whole(db)):
         with pytest.raises(ValueError, match="zip"):
             export()
+
+
+def test_a_forecast_with_no_stored_probabilities_is_refused_not_left_out(db: Database) -> None:
+    interchange.import_document(db, SYSTEM, document(3))
+    with db.write() as session:
+        session.connection().exec_driver_sql(
+            "DELETE FROM forecast_probability WHERE forecast_id = 2"
+        )
+    with pytest.raises(ValueError):
+        interchange.export_json(db)
+
+
+@pytest.mark.parametrize("batch", [2, 5_000])
+def test_a_question_whose_rows_are_not_all_plain_is_written_row_by_row_to_the_same_bytes(
+    db: Database, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    doc = document(9, users=9)
+    doc["questions"].append(doc["questions"][0] | {"id": "later", "options": ["x", "y"]})
+    doc["forecasts"] += [
+        row | {"question_id": "later", "probabilities": {"x": 0.75, "y": 0.25}}
+        for row in document(4)["forecasts"]
+    ]
+    doc["forecasts"][4]["hidden"] = True
+    doc["forecasts"][6]["probabilities"] = {"0": 0.00001, "1-2": 1e-07, "3+": 0.99998999}
+    interchange.import_document(db, SYSTEM, doc)
+    monkeypatch.setattr(forecast_rows, "EXPORT_BATCH", batch)
+    exported = interchange.export_json(db)
+    assert exported == whole(db)
+    assert '"hidden": true' in exported and "e-06," in exported and "e-08," in exported
+    assert exported.count('"question_id": "later"') == 4
