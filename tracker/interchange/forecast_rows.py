@@ -2,9 +2,10 @@
 
 A backup holds millions of forecast rows. They are read with the driver's own cursor (no
 SQLAlchemy row or type handling), each forecast's probabilities pivoted into its row by the
-query, and encoded by one orjson call per batch; `respell` then gives the few numbers orjson
-spells otherwise Python's spelling, so every byte stays `json.dumps(indent=2,
-ensure_ascii=False)`'s. Memory is bounded by a batch.
+query. A question's rows that say nothing beyond their probabilities are written from the
+question's template, a column at a time; the others through dicts and orjson. `respell` gives
+the few numbers orjson spells otherwise Python's spelling, so every byte stays
+`json.dumps(indent=2, ensure_ascii=False)`'s. Memory is bounded by a batch.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -187,8 +188,8 @@ def forecast_chunks(
     """The document's forecast rows, `,\\n    `-joined, a batch at a time (none empty), in
     the document's order. The rows of one question come together: where all of them are
     plain (`_plain_run`) they are written from the question's template, column by column;
-    any other row goes through a dict and orjson (`_other_rows`). `respell` then gives the
-    few numbers orjson spells otherwise Python's spelling, as for the rest of the document."""
+    any other row goes through a dict and orjson (`_other_rows`). `respell` gives the few
+    numbers orjson spells otherwise Python's spelling, as for the rest of the document."""
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
     plans = {q.id: _Plan(q, sqlite) for q in questions}
@@ -215,7 +216,7 @@ def forecast_chunks(
                     text = _other_rows(session, plan, same, sqlite, cdfs, refs, dict_row)
                 parts.append(text)
             if parts:
-                yield respell(",\n    ".join(parts).encode())
+                yield b",\n    ".join(parts)
     finally:
         cursor.close()
     if sqlite:
@@ -239,7 +240,7 @@ class _Texts:
         return '""' if not rationale else _json_text(rationale)
 
 
-def _plain_run(plan: _Plan, rows: list[Sequence[Any]], sqlite: bool, texts: _Texts) -> str | None:
+def _plain_run(plan: _Plan, rows: list[Sequence[Any]], sqlite: bool, texts: _Texts) -> bytes | None:
     """Rows of one question, all plain (every option given, not hidden, late, from a
     session or on an older revision), written from its template column by column: each
     probability column spelled by one orjson call (orjson's digits are `float.__repr__`'s).
@@ -269,9 +270,11 @@ def _plain_run(plan: _Plan, rows: list[Sequence[Any]], sqlite: bool, texts: _Tex
     if None in users or None in notes or any(None in v for v in vectors):
         return None
     spelled = [orjson.dumps(v).decode()[1:-1].split(",") for v in vectors]
-    return ",\n    ".join(
+    text = ",\n    ".join(
         map(plan.template.__mod__, zip(users, times, *spelled, notes, strict=True))
-    )
+    ).encode()
+    # orjson and Python spell a probability alike from 1e-4 up: only smaller ones are redone
+    return respell(text) if min(map(min, vectors)) < 1e-4 else text
 
 
 def _other_rows(
@@ -282,7 +285,7 @@ def _other_rows(
     cdfs: dict[int, list[float]],
     refs: dict[int, int],
     dict_row: Callable[[dict[str, Any]], bytes],
-) -> str:
+) -> bytes:
     """Rows written one at a time through the dict the document holds."""
     out = []
     for row in rows:
@@ -299,8 +302,8 @@ def _other_rows(
             text = text[len(_OPENING) : -len(_CLOSING)]
         except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, a huge integer
             text = dict_row(document_row)
-        out.append(text.decode())
-    return ",\n    ".join(out)
+        out.append(text)
+    return respell(b",\n    ".join(out))
 
 
 def _dict_row(
