@@ -72,8 +72,7 @@ class _Document(msgspec.Struct):
 
 
 _DOCUMENT = msgspec.json.Decoder(_Document)
-#: The bytes before a document's `"forecasts"` key, closed with an empty list.
-_HEAD = msgspec.json.Decoder(_Document)
+#: What closes the bytes before a document's `"forecasts"` key into a document of its own.
 _HEAD_CLOSING = b'"forecasts": []}'
 
 
@@ -153,7 +152,7 @@ def _in_one_pass(raw: bytes) -> tuple[_Plan, list[Any]] | None:
     None when that guess fails or is not confirmed by the whole document's questions."""
     at = raw.find(b'"forecasts"')
     try:
-        head = _HEAD.decode(raw[:at] + _HEAD_CLOSING) if at > 0 else None
+        head = _DOCUMENT.decode(raw[:at] + _HEAD_CLOSING) if at > 0 else None
         plan = _plan(head.questions) if head is not None and head.format == FORMAT else None
         if plan is None:
             return None
