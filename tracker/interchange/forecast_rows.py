@@ -146,8 +146,7 @@ def _sqlite_export_sql(questions: Sequence[Question]) -> str:
     )
     head = (
         "SELECT f.id, f.question_id AS question_id, f.created_at AS created_at, f.rationale,"
-        " f.hidden,"
-        " f.question_revision, f.session_id, f.session_phase, u.name AS name"
+        " f.hidden, f.question_revision, f.session_id, f.session_phase, u.name AS name"
     )
     vector = "".join(f", v.p{i}" for i in range(width))
     nulls = ", NULL" * (width + 1)
@@ -286,8 +285,8 @@ def _other_rows(
     refs: dict[int, int],
     dict_row: Callable[[dict[str, Any]], bytes],
 ) -> bytes:
-    """Rows written one at a time through the dict the document holds."""
-    out = []
+    """Rows through the dicts the document holds, encoded together (`_encoded`)."""
+    document_rows = []
     for row in rows:
         at = row[2]
         if not sqlite:
@@ -296,14 +295,18 @@ def _other_rows(
             time, late = row[-1], at >= plan.end_text
         else:
             time, late = _sqlite_time(at, plan.end, plan.end_text or "")
-        document_row = _dict_row(session, plan, row, time, late, cdfs, refs)
-        try:  # in a `forecasts` list of a document, orjson indents a row as the document does
-            text = orjson.dumps({"forecasts": [document_row]}, option=orjson.OPT_INDENT_2)
-            text = text[len(_OPENING) : -len(_CLOSING)]
-        except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, a huge integer
-            text = dict_row(document_row)
-        out.append(text)
-    return respell(b",\n    ".join(out))
+        document_rows.append(_dict_row(session, plan, row, time, late, cdfs, refs))
+    return _encoded(document_rows, dict_row)
+
+
+def _encoded(rows: list[dict[str, Any]], dict_row: Callable[[dict[str, Any]], bytes]) -> bytes:
+    """Rows as they stand in the document's list (indented by 4): one orjson call for them
+    all, Python's spelling for the few numbers orjson spells otherwise."""
+    try:  # in a `forecasts` list of a document, orjson indents the rows as the document does
+        text = orjson.dumps({"forecasts": rows}, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, a huge integer
+        return respell(b",\n    ".join(dict_row(row) for row in rows))
+    return respell(text[len(_OPENING) : -len(_CLOSING)])
 
 
 def _dict_row(
