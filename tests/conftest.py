@@ -5,6 +5,7 @@ other's rows; tables are emptied between tests.
 """
 
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from tracker.config import get_settings
 from tracker.db import Database
 from tracker.schemas import Actor
 from tracker.services import questions
+from tracker.services.summary_refresh import BackgroundRefresher
 
 
 def _postgres_base_url() -> str | None:
@@ -132,3 +134,20 @@ def mc_question(db: Database, admin: Actor):  # type: ignore[no-untyped-def]
             options=["Nuclear only", "Nuclear and missiles", "No agreement"],
         ),
     )
+
+
+@pytest.fixture
+def held_refreshes(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Background summary refreshes start only when this event is set, so a test sees the
+    queued state however fast the refresher thread would have been. Set at teardown too, so
+    a failing test never leaves the thread waiting."""
+    gate = threading.Event()
+    run = BackgroundRefresher._run
+
+    def held(self: BackgroundRefresher, *args):  # type: ignore[no-untyped-def]
+        gate.wait()
+        return run(self, *args)
+
+    monkeypatch.setattr(BackgroundRefresher, "_run", held)
+    yield gate
+    gate.set()

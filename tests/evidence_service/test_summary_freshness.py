@@ -103,10 +103,11 @@ def test_a_stored_summary_is_verified_again_when_read(db, alice, two):
     ]
 
 
-def test_the_background_refresher_refreshes_and_forgets_what_it_did(db, alice, two):
+def test_the_background_refresher_refreshes_and_forgets_what_it_did(db, alice, two, held_refreshes):
     refresher = BackgroundRefresher()
     job = refresher.submit(db, alice, ["us-strike"])
     assert refresher.submit(db, alice, ["us-strike"]) is None  # already queued: not twice
+    held_refreshes.set()
     report = job.result(timeout=60)
     assert report.refreshed == ["us-strike"] and refresher.pending() == set()
     assert stale_question_ids(db) == ["us-strike-b"]

@@ -30,7 +30,9 @@ def test_a_fresh_summary_shows_no_banner(open_app, world):
     assert "Previous summary" not in texts(at)
 
 
-def test_a_stale_summary_says_how_many_items_arrived_and_is_refreshed(open_app, world):
+def test_a_stale_summary_says_how_many_items_arrived_and_is_refreshed(
+    open_app, world, held_refreshes
+):
     refresh_summaries(world.db, world.actors["admin"], [BINARY])
     world.db.clock = lambda: (
         summaries.latest_summary(world.db, BINARY).created_at + timedelta(minutes=5)
@@ -45,6 +47,7 @@ def test_a_stale_summary_says_how_many_items_arrived_and_is_refreshed(open_app, 
     assert "Previous summary, made before the newest evidence" in shown
     assert [b for b in at.button if b.label == "Refresh now"]
 
+    held_refreshes.set()  # now let the refresher the page queued run
     assert _wait_until_fresh(world.db, BINARY)  # the page queued it; nobody clicked
     at.run()
     assert "Since this summary was made" not in texts(at)
