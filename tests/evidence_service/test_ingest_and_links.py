@@ -200,8 +200,6 @@ def test_feeds_are_polled_and_one_bad_feed_does_not_stop_the_rest(db, alice, two
     assert item.outlet == "Wire"
 
 
-
-
 def test_the_kept_near_duplicate_index_follows_the_table(db, alice, two_questions):
     """The index is kept between ingests and topped up; if the rows it holds are replaced
     (a restore), it starts again rather than reporting items that are gone."""

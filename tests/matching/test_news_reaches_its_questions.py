@@ -53,9 +53,7 @@ def test_a_carrier_group_item_links_the_us_strike_question(seeded, alice):
     )
 
 
-@pytest.mark.parametrize(
-    "item_id", [i.id for i in CORPUS.values() if i.kind == "unrelated"]
-)
+@pytest.mark.parametrize("item_id", [i.id for i in CORPUS.values() if i.kind == "unrelated"])
 def test_unrelated_news_links_nothing(seeded, alice, item_id):
     assert _linked(seeded, alice, item_id) == set()
 

@@ -129,7 +129,11 @@ def test_row_sums_are_math_fsum_exactly() -> None:
     tricky = np.array([[0.1, 0.2, 0.7, 0, 0, 0], [1e-17, 1.0, 0, 0, 0, 0],
                        [0.5, 0.5 - 2**-54, 2**-54, 0, 0, 0], [0.0] * 6,
                        [1 / 3, 1 / 3, 1 / 3, 1e-16, 1e-16, 0]])  # fmt: skip
-    for matrix in (rows, tricky, rows[:, :2]):
+    binary = np.zeros((20_000, 4))  # two terms, often exactly on a midpoint of 1's neighbours
+    binary[:, 0] = rng.random(20_000)
+    binary[:, 2] = 1.0 - binary[:, 0]
+    binary[::2, 2] = np.nextafter(binary[::2, 2], 0.0)
+    for matrix in (rows, tricky, rows[:, :2], binary):
         expected = [math.fsum(r) for r in matrix.tolist()]
         assert exact_row_sums(np.ascontiguousarray(matrix)).tolist() == expected
 

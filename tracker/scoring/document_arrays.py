@@ -153,16 +153,22 @@ def _probabilities(
 
 
 def exact_row_sums(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """`math.fsum` of each row (non-negative, finite values), correctly rounded, as arrays.
+    """`math.fsum` of each row (non-negative, finite values), correctly rounded, as arrays."""
+    return exact_column_sums(np.ascontiguousarray(matrix.T))
+
+
+def exact_column_sums(columns: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """`math.fsum` of each column of a (terms, rows) array of non-negative, finite values.
 
     Neumaier's compensated sum with exact two-sum errors; the result r and its exact residual
     e (r + e = s + c) bound the true sum S within |S − r − e| ≤ w²·2⁻¹⁰⁰·r. r is S correctly
     rounded when that interval lies strictly inside r's rounding interval; the rare row where
-    it does not (S at or next to a midpoint, common for sums next to 1) gets `math.fsum`."""
-    n, w = matrix.shape
+    it does not (S at or next to a midpoint, common for sums next to 1) gets `math.fsum`,
+    unless it has at most two non-zero terms (a binary forecast's p + (1 − p) is often on a
+    midpoint): r is then their one IEEE addition, rounded half-even as `math.fsum` rounds."""
+    w, n = columns.shape
     if n == 0:
         return np.zeros(0)
-    columns = np.ascontiguousarray(matrix.T)
     s = columns[0].copy()
     c = np.zeros(n)
     for x in columns[1:]:
@@ -176,9 +182,11 @@ def exact_row_sums(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     bound = (w * w) * 2.0**-100 * r
     below = (r - np.nextafter(r, -np.inf)) / 2
     above = (np.nextafter(r, np.inf) - r) / 2
-    doubtful = ~((e - bound > -below) & (e + bound < above))
-    if doubtful.any():
-        r[doubtful] = np.fromiter(map(math.fsum, matrix[doubtful].tolist()), np.float64)
+    doubtful = np.flatnonzero(~((e - bound > -below) & (e + bound < above)))
+    if doubtful.size:
+        terms = columns[:, doubtful]
+        doubtful = doubtful[np.count_nonzero(terms, axis=0) > 2]
+        r[doubtful] = np.fromiter(map(math.fsum, columns[:, doubtful].T.tolist()), np.float64)
     return r
 
 

@@ -38,7 +38,7 @@ from tracker.scoring.document_arrays import (
     IntArray,
     NotPlain,
     column_arrays,
-    exact_row_sums,
+    exact_column_sums,
 )
 from tracker.scoring.inputs import ScoringInput
 
@@ -225,7 +225,7 @@ def _slot_probabilities(
     its question's options (an option left out is 0), each in [0, 1], summing to 1 within
     tolerance (`math.fsum`, then divided by it). Rows without `probabilities` (a binary
     `probability`) go through the row check. Checks are reductions, and the slots are
-    rearranged into option order in one gather: no row-sized temporaries beyond that."""
+    gathered into option order one option at a time (`_option_columns`)."""
     n, k = len(given), len(labels)
     missing = (
         [i for i, g in enumerate(given) if g is UNSET] if UnsetType in set(map(type, given)) else []
@@ -245,11 +245,12 @@ def _slot_probabilities(
     np.copyto(values, 0.0, where=absent)
     if m and not (values.min() >= 0.0 and values.max() <= 1.0):
         raise NotPlain
-    matrix = np.take_along_axis(values, slot_of[asked], axis=1)  # option order, 0 past them
-    totals = exact_row_sums(matrix)
+    terms = _option_columns(values, slot_of, asked)
+    totals = exact_column_sums(terms)
     if np.any(np.abs(totals - 1.0) > SUM_TOLERANCE):
         raise NotPlain
-    matrix /= totals[:, None]
+    terms /= totals
+    matrix = terms.T  # rows in option order, 0 past them
     if not missing:
         return matrix
     probs = np.zeros((n, width))
@@ -258,6 +259,20 @@ def _slot_probabilities(
         row = row_probabilities(i, options_of[q[i]])
         probs[i, : len(row)] = row
     return probs
+
+
+def _option_columns(
+    values: npt.NDArray[np.float64], slot_of: IntArray, asked: IntArray
+) -> npt.NDArray[np.float64]:
+    """(option, row): each row's slots in its question's option order, gathered one option at
+    a time into one array (the sums then read contiguous terms; no row-sized index matrix)."""
+    m, k = values.shape
+    flat = values.reshape(-1)
+    row_start = np.arange(0, m * k, k)
+    terms = np.empty((slot_of.shape[1], m))
+    for option, slots in enumerate(slot_of.T):
+        np.take(flat, row_start + slots[asked], out=terms[option], mode="clip")  # in range
+    return terms
 
 
 def _slot_tables(
