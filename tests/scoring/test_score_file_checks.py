@@ -90,6 +90,8 @@ BAD_ROWS = [
     ("not a time", lambda f: f | {"time": "yesterday"}, "is not an ISO-8601 time"),
     ("missing time", lambda f: {k: v for k, v in f.items() if k != "time"},
      "expected an ISO-8601 time, got None"),
+    ("numeric time", lambda f: f | {"time": 20250203}, "expected an ISO-8601 time, got 20250203"),
+    ("a list of 20 for a time", lambda f: f | {"time": ["2"] * 20}, "expected an ISO-8601 time"),
 ]  # fmt: skip
 
 

@@ -198,9 +198,10 @@ def iso_seconds(times: list[Any], row_time: Callable[[Any], int]) -> IntArray:
     out = np.zeros(n, dtype=np.int64)
     if not n:
         return out
-    ascii_ = None
-    if set(map(type, times)) == {str} and set(map(len, times)) == {20}:
-        ascii_ = "".join(times).encode("utf-8")
+    try:
+        ascii_ = "".join(times).encode("utf-8") if set(map(len, times)) == {20} else None
+    except TypeError:  # a value that is not a string (`len` or `join` refuses it)
+        ascii_ = None
     if ascii_ is None or len(ascii_) != 20 * n:  # not all 20 ASCII characters: one by one
         out[:] = [row_time(t) for t in times]
         return out

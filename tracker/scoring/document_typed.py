@@ -227,15 +227,13 @@ def _slot_probabilities(
     `probability`) go through the row check. Checks are reductions, and the slots are
     gathered into option order one option at a time (`_option_columns`)."""
     n, k = len(given), len(labels)
-    missing = (
-        [i for i, g in enumerate(given) if g is UNSET] if UnsetType in set(map(type, given)) else []
-    )
+    try:  # the usual file: every row has `probabilities` (`astuple` refuses UNSET)
+        missing, values = [], _slot_values(given, k)
+    except TypeError:
+        missing = [i for i, g in enumerate(given) if g is UNSET]
+        values = _slot_values([g for g in given if g is not UNSET], k)
     rows = np.setdiff1d(np.arange(n), missing) if missing else slice(None)
-    vectors = [given[i] for i in rows.tolist()] if missing else given
-    m = len(vectors)
-    values = np.fromiter(
-        chain.from_iterable(map(msgspec.structs.astuple, vectors)), np.float64, m * k
-    ).reshape(m, k)
+    m = len(values)
     allowed, slot_of = _slot_tables(options_of, labels, width)
     asked = q[rows]
     absent = np.isnan(values)
@@ -259,6 +257,12 @@ def _slot_probabilities(
         row = row_probabilities(i, options_of[q[i]])
         probs[i, : len(row)] = row
     return probs
+
+
+def _slot_values(vectors: list[Any], k: int) -> npt.NDArray[np.float64]:
+    """The rows' k label slots as an (rows, k) array (NaN: not given)."""
+    flat = chain.from_iterable(map(msgspec.structs.astuple, vectors))
+    return np.fromiter(flat, np.float64, len(vectors) * k).reshape(len(vectors), k)
 
 
 def _option_columns(
