@@ -223,3 +223,20 @@ def test_help_loads_neither_the_database_layer_nor_pandas():
     probe += "'pandas', 'numpy', 'pydantic', 'tracker.services') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert loaded.stdout.strip() == "[]", loaded.stderr
+
+
+def test_help_lists_every_command_without_loading_rich():
+    """Rich's help panels would import its markdown and traceback modules: more than half of
+    what `tracker --help` costs. The plain help still names every command."""
+    import subprocess
+
+    shown = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tracker.cli", "--help"],
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in shown.stderr.splitlines()}
+    assert not {m for m in imported if m == "rich" or m.startswith("rich.")}
+    for name in ("init", "forecast", "import", "export", "score", "sessions", "bot"):
+        assert f"\n  {name} " in shown.stdout

@@ -19,22 +19,28 @@ from tracker.cli import (
 )
 from tracker.cli.common import command
 
-app = typer.Typer(
-    no_args_is_help=True,
+
+def _group(help: str, **options: bool) -> typer.Typer:
+    """A command group with click's plain help: typer's rich help would import rich's
+    markdown, syntax and traceback modules first, more than half of what `--help` costs."""
+    return typer.Typer(no_args_is_help=True, rich_markup_mode=None, help=help, **options)
+
+
+app = _group(
+    "forecast-tracker: team forecasting questions, evidence summaries and scores.",
     pretty_exceptions_enable=False,
-    help="forecast-tracker: team forecasting questions, evidence summaries and scores.",
 )
-questions_app = typer.Typer(no_args_is_help=True, help="List questions.")
-users_app = typer.Typer(no_args_is_help=True, help="Manage accounts and roles.")
-feeds_app = typer.Typer(no_args_is_help=True, help="RSS/Atom feeds of evidence.")
-sessions_app = typer.Typer(no_args_is_help=True, help="Team forecasting sessions.")
-tokens_app = typer.Typer(no_args_is_help=True, help="Personal API tokens.")
+questions_app = _group("List questions.")
+users_app = _group("Manage accounts and roles.")
+feeds_app = _group("RSS/Atom feeds of evidence.")
+sessions_app = _group("Team forecasting sessions.")
+tokens_app = _group("Personal API tokens.")
 app.add_typer(questions_app, name="questions")
 app.add_typer(users_app, name="users")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(tokens_app, name="tokens")
-bot_app = typer.Typer(no_args_is_help=True, help="The AI baseline forecaster (a bot member).")
+bot_app = _group("The AI baseline forecaster (a bot member).")
 app.add_typer(bot_app, name="bot")
 
 command(app)(database.init)
