@@ -185,8 +185,8 @@ def exact_column_sums(columns: npt.NDArray[np.float64]) -> npt.NDArray[np.float6
     doubtful = np.flatnonzero(~((e - bound > -below) & (e + bound < above)))
     if doubtful.size:
         terms = columns[:, doubtful]
-        doubtful = doubtful[np.count_nonzero(terms, axis=0) > 2]
-        r[doubtful] = np.fromiter(map(math.fsum, columns[:, doubtful].T.tolist()), np.float64)
+        wide = np.count_nonzero(terms, axis=0) > 2
+        r[doubtful[wide]] = np.fromiter(map(math.fsum, terms[:, wide].T.tolist()), np.float64)
     return r
 
 
