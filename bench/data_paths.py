@@ -14,7 +14,8 @@ References: `bench/plain_score.py` (stdlib json + a loop computing mean daily an
 Brier) for scoring; `python -c pass` for --help; stdlib json + sqlite3 executemany of the same
 rows for import; a sqlite3 SELECT of the same rows + `json.dumps` for export. The input files
 are generated deterministically (seeded) into --data (default /tmp/bench-data-paths) and reused.
-Run it from the tree to measure (`--tree` another checkout, e.g. a worktree of main).
+Without N, each figure is at the issue's size. Run it from the tree to measure (`--tree` another
+checkout, e.g. a worktree of main).
 """
 
 import argparse
@@ -493,7 +494,9 @@ def main() -> None:
         return questions_page(int(args.n))
     if args.what == "questions-reference":
         return questions_reference(int(args.n), args.extra[0])
-    args.n = int(args.n)
+    args.n = int(args.n) or {"score": 391_000, "import": 156_000, "questions": 10_000}.get(
+        args.what, 1_000_000
+    )  # the issue's sizes
     benches = {
         "score": bench_score,
         "help": bench_help,

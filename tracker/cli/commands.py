@@ -21,9 +21,16 @@ from tracker.cli.common import command
 
 
 def _group(help: str, **options: bool) -> typer.Typer:
-    """A command group with click's plain help: typer's rich help would import rich's
-    markdown, syntax and traceback modules first, more than half of what `--help` costs."""
-    return typer.Typer(no_args_is_help=True, rich_markup_mode=None, help=help, **options)
+    """A command group with click's plain help, as wide as the terminal up to 120 columns:
+    typer's rich help would import rich's markdown, syntax and traceback modules first, more
+    than half of what `--help` costs."""
+    return typer.Typer(
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        context_settings={"max_content_width": 120},
+        help=help,
+        **options,
+    )
 
 
 app = _group(
