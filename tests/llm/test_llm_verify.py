@@ -160,7 +160,7 @@ def test_a_long_omission_is_shown_by_its_ends() -> None:
     text = (
         "The envoy arrived in Muscat. "
         + "Filler sentence about the weather. " * 40
-        + ("Talks will continue next week, both sides said.")
+        + "Talks will continue next week, both sides said."
     )
     check = check_quote("The envoy arrived in Muscat ... talks will continue next week", text)
     (omitted,) = [s.text for s in check.segments if s.omitted]
